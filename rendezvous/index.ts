@@ -1,0 +1,2 @@
+/** Public API of rendezvous/: wire codec, encrypted UDP sessions, hole punching. */
+export {};
