@@ -1,2 +1,6 @@
-/** Public API of agent/: the chain peer, mail host and rendezvous server. */
-export { main as agentMain } from './cli.ts';
+/**
+ * Public API of agent/. Only pure modules are exported here (ledger types and light-client
+ * verification), so the client can import it without pulling in SQLite or sockets; the
+ * daemon's I/O shell is reached through agent/cli.ts.
+ */
+export {};

@@ -1,2 +1,2 @@
 /** Public API of client/: the wallet core, CLI and TUI. */
-export { main as clientMain } from './cli.ts';
+export {};

@@ -2,3 +2,4 @@
 export * from './bytes.ts';
 export * from './crypto/index.ts';
 export * from './errors.ts';
+export * from './world.ts';
