@@ -34,6 +34,16 @@ export type NamesErrorCode =
   | 'BAD_NAME_PART'
   | 'PETNAME_TAKEN'
   | 'KEY_ALREADY_NAMED'
-  | 'UNKNOWN_CONTACT';
+  | 'UNKNOWN_CONTACT'
+  | 'BAD_NICKNAME'
+  | 'BAD_PETNAME'
+  | 'BAD_PETNAME_BOOK'
+  | 'PETNAME_BOOK_FULL'
+  // MuSig2 (BIP327) session rules beyond a single bad contribution
+  | 'MUSIG_TWEAK_OUT_OF_RANGE'
+  | 'MUSIG_TWEAK_AT_INFINITY'
+  | 'MUSIG_SIGNER_NOT_IN_KEYS'
+  | 'MUSIG_BAD_SECRET_NONCE'
+  | 'MUSIG_NONCE_KEY_MISMATCH';
 
 export class NamesError extends ParleyError<NamesErrorCode> {}

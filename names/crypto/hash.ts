@@ -1,5 +1,4 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import { blake2s as nobleBlake2s } from '@noble/hashes/blake2.js';
 import { expectBytesAtMost } from '../bytes.ts';
 import { NamesError } from '../errors.ts';
 
@@ -22,11 +21,11 @@ export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array 
   return new Uint8Array(hmac.digest());
 }
 
-/** BLAKE2s-256 (RFC 7693), for the Noise BLAKE2s suites. */
+/** BLAKE2s-256 (RFC 7693), for the Noise BLAKE2s suites; native, 2–9× @noble here (docs/DECISIONS.md). */
 export function blake2s(...parts: Uint8Array[]): Uint8Array {
-  const hash = nobleBlake2s.create();
+  const hash = createHash('blake2s256');
   for (const part of parts) hash.update(part);
-  return hash.digest();
+  return new Uint8Array(hash.digest());
 }
 
 /** HKDF-SHA256 (RFC 5869). At most 255 × 32 bytes of output, as the RFC allows. */
