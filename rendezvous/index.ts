@@ -1,2 +1,13 @@
 /** Public API of rendezvous/: wire codec, encrypted UDP sessions, hole punching. */
-export {};
+export * from './constants.ts';
+export * from './errors.ts';
+export { decodeMessage, decodeMessageOrThrow, decodeWith, type DecodeResult } from './wire/decode.ts';
+export { encodeMessage, encodeWith } from './wire/encode.ts';
+export { wireVersion } from './wire/envelope.ts';
+export * from './wire/messages.ts';
+/** The structural pre-scan alone (limits, allowed types, UTF-8, duplicate keys), without decoding. */
+export { prescanMsgpack } from './wire/prescan.ts';
+export { createRegistry, defineMessage, type MessageDefinition, type MessageOf, type MessageRegistry } from './wire/registry.ts';
+/** The schema constructors and kinds message types are written in (`wireSchema.bytes({ length: 32 })`). */
+export * as wireSchema from './wire/schema.ts';
+export type { Fields, Kind, ObjectValue, ValueOf } from './wire/schema.ts';

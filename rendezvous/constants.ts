@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+
+/**
+ * Every limit of rendezvous/, grouped by layer, with startup checks of how they relate.
+ * A broken relation is a bug in this file: the module throws at load.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+// ── Wire codec (rendezvous/wire/) ────────────────────────────────────────────
+// Application messages ride the reliable channel, which carries payloads up to 1 MiB;
+// the encoded envelope adds a few field headers on top, hence the headroom.
+
+/** Largest payload (bin or string) an application message may carry. */
+export const wirePayloadBytesMax = 1 * MiB;
+/** Room for the envelope and the other fields next to a full-size payload. */
+export const wireEnvelopeHeadroomBytes = 4 * KiB;
+/** Largest encoded message; checked before any other parsing. */
+export const wireMessageBytesMax = wirePayloadBytesMax + wireEnvelopeHeadroomBytes;
+/** Deepest container nesting; the envelope map itself is depth 1. */
+export const wireDepthMax = 8;
+/** Most values in one message, counting containers, map keys and scalars. */
+export const wireElementCountMax = 65_536;
+export const wireArrayLengthMax = 4096;
+/** Most entries in one map; messages are records with named fields, not dictionaries. */
+export const wireMapSizeMax = 32;
+export const wireStringBytesMax = wirePayloadBytesMax;
+/** Map keys are field names: short, so the duplicate-key check stays cheap. */
+export const wireKeyBytesMax = 32;
+export const wireBinBytesMax = wirePayloadBytesMax;
+
+function checkWireLimits(): void {
+  assert.ok(Number.isSafeInteger(wireMessageBytesMax) && wireMessageBytesMax <= 0xffff_ffff, 'wire: sizes fit the 32-bit msgpack length headers');
+  assert.ok(wireBinBytesMax + wireEnvelopeHeadroomBytes <= wireMessageBytesMax, 'wire: a full-size bin fits in a message');
+  assert.ok(wireStringBytesMax + wireEnvelopeHeadroomBytes <= wireMessageBytesMax, 'wire: a full-size string fits in a message');
+  assert.ok(wireKeyBytesMax <= wireStringBytesMax, 'wire: a key is a string');
+  assert.ok(wireDepthMax >= 2 && wireDepthMax <= 64, 'wire: the envelope plus one nested record, and a stack the walker can keep');
+  assert.ok(wireMapSizeMax >= 2, 'wire: the envelope holds at least v and type');
+  // every element takes at least one byte, and a limit that can never bind is a mistake
+  assert.ok(wireElementCountMax <= wireMessageBytesMax, 'wire: the element count can bind');
+  assert.ok(wireArrayLengthMax < wireElementCountMax, 'wire: one full array fits in the element budget');
+  assert.ok(2 * wireMapSizeMax < wireElementCountMax, 'wire: one full map fits in the element budget');
+}
+
+checkWireLimits();
+
+// ── Sessions (rendezvous/session/) ───────────────────────────────────────────
+// Timers and limits follow WireGuard's (whitepaper §6.1 "Protocol constants"); where ours
+// differ the reason is given. docs/DECISIONS.md "Sessions" has the measurements.
+
+/** Largest datagram a session sends or accepts: QUIC's safe UDP payload (RFC 9000 §14). */
+export const sessionDatagramBytesMax = 1200;
+/** Transport header: type (1) ‖ receiver index (4) ‖ counter (8). */
+export const sessionTransportHeaderBytes = 13;
+/** ChaCha20-Poly1305 tag after every transport plaintext. */
+export const sessionTagBytes = 16;
+/** Largest plaintext the channel layer may hand the session for one datagram (1171 B). */
+export const sessionPayloadBytesMax = sessionDatagramBytesMax - sessionTransportHeaderBytes - sessionTagBytes;
+
+/** The initiator of the current keys starts a new handshake once they are this old. */
+export const sessionRekeyAfterMs = 120_000;
+/** Keys this old are never used again, sending or receiving. */
+export const sessionRejectAfterMs = 180_000;
+/** WireGuard uses 2^60 and 2^64 − 2^13 − 1; ours stay exact in a JavaScript number (2^53). */
+export const sessionRekeyAfterMessages = 2 ** 50;
+export const sessionRejectAfterMessages = 2 ** 52;
+/** Retransmit a handshake initiation after this long without a response (plus jitter). */
+export const sessionRekeyTimeoutMs = 5_000;
+export const sessionRekeyTimeoutJitterMs = 333;
+/** Give up on a handshake after this long and close the session. */
+export const sessionRekeyAttemptMs = 90_000;
+/** Send a keepalive after this long without sending: below 25 s, as NAT mappings commonly expire at 30 s. */
+export const sessionKeepaliveMs = 20_000;
+/** Close a session after this long without receiving anything authenticated (3.5 keepalives). */
+export const sessionIdleTimeoutMs = 70_000;
+/** Keys idle this long after a newer pair exists are wiped (WireGuard: 3 × REJECT_AFTER_TIME). */
+export const sessionKeyLifetimeMaxMs = 3 * sessionRejectAfterMs;
+
+/** The replay bitmap (RFC 6479): 4096 bits in 32-bit words, one word kept free for the ring. */
+export const sessionReplayBitmapBits = 4096;
+export const sessionReplayWindowPackets = sessionReplayBitmapBits - 32;
+
+/** Payloads held while no keys can send (first handshake, or keys expired); oldest dropped. */
+export const sessionQueuedPayloadsMax = 128;
+
+/** The responder's cookie secret rotates this often; a cookie is trusted this long minus the latency. */
+export const sessionCookieSecretMs = 120_000;
+export const sessionCookieLatencyMs = 5_000;
+/** Handshake initiations per second (passing mac1) above which a responder is under load. */
+export const sessionUnderLoadInitiationsPerSecond = 500;
+/** Under-load mode is held at least this long after the rate drops. */
+export const sessionUnderLoadHoldMs = 1_000;
+/** Per-source token bucket for initiations under load (WireGuard ratelimiter.c: 20/s, burst 5). */
+export const sessionInitiationsPerSecondPerSource = 20;
+export const sessionInitiationBurstPerSource = 5;
+export const sessionRateLimiterSourcesMax = 16_384;
+/** Responses sent but not yet confirmed (IK) or finished (XX); more count as load. */
+export const sessionHalfOpenHandshakesMax = 4_096;
+/** Greatest IK timestamp seen per initiator static key, least recently used evicted. */
+export const sessionTimestampTableMax = 65_536;
+/** Verified (static key, identity) bindings kept so repeat handshakes skip the Schnorr verify. */
+export const sessionBindingCacheMax = 65_536;
+/** TAI64N timestamps are rounded down to 2^24 ns (~16.8 ms) so they do not leak a precise clock. */
+export const sessionTimestampGranularityNs = 2 ** 24;
+
+function checkSessionLimits(): void {
+  assert.ok(sessionPayloadBytesMax === 1171, 'session: a full transport packet is exactly one 1200-byte datagram');
+  assert.ok(sessionKeepaliveMs < 25_000, 'session: keepalive below the 25 s NAT bound');
+  assert.ok(sessionIdleTimeoutMs > 3 * sessionKeepaliveMs, 'session: idle timeout tolerates lost keepalives');
+  assert.ok(sessionRekeyAfterMs < sessionRejectAfterMs && sessionRekeyTimeoutMs < sessionRekeyAttemptMs, 'session: rekey timers ordered');
+  assert.ok(sessionRekeyAfterMessages < sessionRejectAfterMessages, 'session: rekey by count before reject');
+  assert.ok(Number.isSafeInteger(sessionRejectAfterMessages + sessionReplayWindowPackets), 'session: counters stay exact numbers');
+  assert.ok(sessionReplayWindowPackets >= 2048 && sessionReplayBitmapBits % 32 === 0, 'session: replay window of at least 2048 packets');
+  assert.ok(sessionCookieLatencyMs < sessionCookieSecretMs, 'session: a cookie lives longer than its latency allowance');
+  assert.ok(sessionInitiationBurstPerSource >= 1 && sessionInitiationsPerSecondPerSource > 0, 'session: the rate limiter lets something through');
+}
+
+checkSessionLimits();
+
+// ── Reliable channel (rendezvous/channel/) ──────────────────────────────────
+// Defaults of ChannelConfig (channel/config.ts checks a config against these relations too).
+// RTO and loss-detection values cite RFC 6298 and RFC 9002; docs/DECISIONS.md says why.
+
+/** Largest message on a channel: a full-size wire message (envelope included) must fit. */
+export const channelMessageBytesMax = wireMessageBytesMax;
+/** Plaintext bytes per datagram the session hands the channel: 1200-byte UDP payload minus session header and tag, rounded down. */
+export const channelDatagramPayloadBytesDefault = 1100;
+/** Smaller payloads would make a full-size message need too many fragments. */
+export const channelDatagramPayloadBytesMin = 256;
+/** Room kept in each full-size fragment's datagram so an ACK frame can ride along. */
+export const channelAckReserveBytes = 48;
+/** Most ACK ranges in one ACK frame, sent or accepted. */
+export const channelAckRangesMax = 64;
+/** The receive window, in full-size messages: two, so one can arrive while the last is read. */
+export const channelReceiveWindowMessages = 2;
+/** Send queue limit: bytes accepted by send() and not yet acknowledged. */
+export const channelSendQueueBytesMax = 4 * MiB;
+/** Each queued message is charged this much on top of its length, so empty messages cannot queue without bound. */
+export const channelMessageOverheadBytes = 64;
+/** Unreliable datagrams waiting to go out; more are refused. */
+export const channelUnreliableQueueMax = 32;
+/** An ACK is sent after this many ack-eliciting datagrams, or after channelAckDelayMaxMs (RFC 9000 §13.2.2). */
+export const channelAckEveryDatagrams = 2;
+export const channelAckDelayMaxMs = 5;
+/** RFC 6298 §2: initial RTO 1 s, clock granularity G; minimum 200 ms (Linux) instead of §2.4's 1 s. */
+export const channelRtoInitialMs = 1000;
+export const channelRtoMinMs = 200;
+export const channelRtoMaxMs = 60_000;
+export const channelClockGranularityMs = 1;
+/** RFC 9002 §6.1: lost when 3 later datagrams were acknowledged, or 9/8 RTT passed since a later one was. */
+export const channelLossPacketThreshold = 3;
+export const channelLossTimeThreshold = 9 / 8;
+/** NewReno (RFC 9002 §7.2): initial and minimum congestion window, in full datagrams. */
+export const channelInitialWindowDatagrams = 10;
+export const channelMinimumWindowDatagrams = 2;
+export const channelCongestionWindowBytesMax = 16 * MiB;
+/** Pacing (RFC 9002 §7.7): rate = gain × cwnd / smoothed RTT; at most this many datagrams back to back. */
+export const channelPacingGain = 1.25;
+export const channelPacingBurstDatagrams = 10;
+/** A sender blocked by a closed receive window probes with PING, backing off up to this interval. */
+export const channelProbeIntervalMaxMs = 2000;
+
+function checkChannelLimits(): void {
+  assert.ok(channelMessageBytesMax >= wireMessageBytesMax, 'channel: a full-size wire message fits in one channel message');
+  assert.ok(channelMessageBytesMax < 2 ** 30, 'channel: a message length fits a 4-byte varint');
+  assert.ok(channelDatagramPayloadBytesMin <= channelDatagramPayloadBytesDefault && channelDatagramPayloadBytesDefault <= 1200, 'channel: the default payload fits a 1200-byte datagram');
+  assert.ok(channelAckReserveBytes + 64 <= channelDatagramPayloadBytesMin, 'channel: a minimum datagram has room for an ACK and a fragment');
+  assert.ok(channelReceiveWindowMessages >= 1, 'channel: a full-size message fits in the receive window, or it could never complete');
+  assert.ok(channelSendQueueBytesMax >= channelMessageBytesMax + channelMessageOverheadBytes, 'channel: an empty send queue accepts a full-size message');
+  assert.ok(channelRtoMinMs <= channelRtoInitialMs && channelRtoInitialMs <= channelRtoMaxMs, 'channel: RTO bounds are ordered');
+  assert.ok(channelRtoMaxMs >= 60_000, 'channel: RFC 6298 §2.5, a maximum RTO of at least 60 s');
+  assert.ok(channelAckDelayMaxMs < channelRtoMinMs, 'channel: a delayed ACK arrives before the retransmission timer fires');
+  assert.ok(channelMinimumWindowDatagrams >= 2 && channelMinimumWindowDatagrams <= channelInitialWindowDatagrams, 'channel: window bounds are ordered');
+  assert.ok(channelPacingGain >= 1 && channelPacingBurstDatagrams >= 1, 'channel: pacing never throttles below the congestion window');
+  assert.ok(channelPacingBurstDatagrams < 32, 'channel: a burst stays under the 32 datagrams libuv reads per wake-up');
+  assert.ok(channelAckRangesMax >= 1 && channelLossPacketThreshold >= 1, 'channel: at least one ACK range and a loss threshold');
+}
+
+checkChannelLimits();
+
+// ── Datagram transports (rendezvous/net/) ───────────────────────────────────
+
+/** Largest UDP payload over IPv4 (65,535 − 8 UDP − 20 IP). */
+export const netDatagramBytesMax = 65_507;
+/** SO_RCVBUF / SO_SNDBUF: 4 MiB took receive loss at full speed from 3–9% to 0% here (docs/DECISIONS.md). */
+export const netSocketBufferBytes = 4 * MiB;
+
+function checkNetLimits(): void {
+  assert.ok(channelDatagramPayloadBytesDefault <= netDatagramBytesMax, 'net: a channel datagram fits one UDP datagram');
+  assert.ok(netSocketBufferBytes >= channelPacingBurstDatagrams * 1200 * 32, 'net: the socket buffer holds many bursts');
+}
+
+checkNetLimits();
