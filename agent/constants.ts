@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+
+/**
+ * Every limit of agent/ in one place, grouped by area, with startup checks of how they relate.
+ * A broken relation is a bug in this file: the module throws at load.
+ */
+
+// ── Merkle structures (agent/merkle/) ───────────────────────────────────────
+
+/** Every node, root, leaf hash and sparse key is a SHA-256 output. */
+export const merkleHashBytes = 32;
+
+/**
+ * Largest log size (and so index + 1) we accept. Sizes are JS numbers: above 2^53 − 1 they stop
+ * being exact, so a larger size on the wire is rejected rather than rounded.
+ */
+export const logSizeMax = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Most hashes in one log proof. An RFC 9162 inclusion path has at most ⌈log2 n⌉ nodes and a
+ * consistency proof (plain or subtree) at most ⌈log2 n⌉ + 1 (§2.1.4.1): 54 for logSizeMax.
+ * The count travels as one byte.
+ */
+export const logProofHashesMax = 64;
+
+/** Sparse Merkle tree keys are 256-bit hashes of the key material; the tree is that deep. */
+export const sparseKeyBytes = 32;
+export const sparseDepthMax = 8 * sparseKeyBytes;
+
+/** Largest value a sparse leaf may hold: ledger values are small fixed records (41 bytes at most). */
+export const sparseValueBytesMax = 256;
+
+/** An encoded sparse proof: kind, depth, bitmap, every sibling, and the terminal leaf. */
+export const sparseProofBytesMax = 1 + 2 + sparseDepthMax / 8 + sparseDepthMax * merkleHashBytes + 2 * merkleHashBytes;
+
+function bitLength(value: number): number {
+  let bits = 0;
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 2)) bits++;
+  return bits;
+}
+
+function checkMerkleLimits(): void {
+  assert.ok(Number.isSafeInteger(logSizeMax), 'merkle: sizes are exact JS integers');
+  assert.ok(logProofHashesMax >= bitLength(logSizeMax) + 1, 'merkle: the longest proof of the largest log fits');
+  assert.ok(logProofHashesMax <= 0xff, 'merkle: the proof hash count travels as one byte');
+  assert.ok(sparseKeyBytes === merkleHashBytes, 'merkle: sparse keys are hashes');
+  assert.ok(sparseDepthMax <= 0xffff, 'merkle: the proof depth travels as two bytes');
+  assert.ok(sparseValueBytesMax >= 41, 'merkle: the outpoint status value fits');
+}
+
+checkMerkleLimits();
+
+// ── Ledger (agent/ledger/) ──────────────────────────────────────────────────
+// Protocol limits that decoding enforces before any state is consulted. Chain parameters
+// (block-params.ts) may only tighten the block limits below, never loosen them.
+
+/** Transaction and block header layout versions this code writes and reads. */
+export const ledgerTransactionVersion = 1;
+export const ledgerHeaderVersion = 1;
+export const ledgerParametersVersion = 1;
+/** Counts travel as one byte; the limits keep a transaction well under ledgerTransactionBytesMax. */
+export const ledgerInputsMax = 64;
+export const ledgerOutputsMax = 64;
+export const ledgerActionsMax = 8;
+/** Signatures: one per distinct authorizing key (at most one per input and one per action). */
+export const ledgerSignaturesMax = ledgerInputsMax + ledgerActionsMax;
+/** Largest encoded transaction, signatures included. */
+export const ledgerTransactionBytesMax = 16 * 1024;
+/** Ceilings for a block; a chain's parameters choose values at or below them. */
+export const ledgerBlockTransactionsMax = 65_535;
+export const ledgerBlockBytesMax = 8 * 1024 * 1024;
+/** u64 amounts and fees: one past the largest value. */
+export const ledgerAmountLimit = 1n << 64n;
+/** Chain ids are short printable ASCII labels (`parley-devnet`). */
+export const ledgerChainIdBytesMax = 32;
+/** Names travel with a one-byte length prefix (their UTF-8 form, NFC). */
+export const ledgerNameBytesMax = 255;
+export const ledgerSignatureBytes = 64;
+export const ledgerKeyBytes = 32;
+export const ledgerHashBytes = 32;
+/** Encoded sizes of fixed parts (tx-codec.ts), checked below against the limits. */
+export const ledgerInputBytes = ledgerHashBytes + 2;
+export const ledgerOutputBytes = 8 + 2 * ledgerKeyBytes;
+/** version, paramsHash, height, previous hash, time, log size, four roots. */
+export const ledgerHeaderBytes = 1 + 32 + 8 + 32 + 8 + 8 + 4 * 32;
+
+function checkLedgerLimits(): void {
+  assert.ok(ledgerInputsMax <= 0xff && ledgerOutputsMax <= 0xff && ledgerActionsMax <= 0xff, 'ledger: counts travel as one byte');
+  assert.ok(ledgerSignaturesMax <= 0xff, 'ledger: the signature count travels as one byte');
+  assert.ok(ledgerOutputsMax <= 0xffff, 'ledger: an output index travels as two bytes');
+  const largestPayment = 4 + ledgerInputsMax * ledgerInputBytes + ledgerOutputsMax * ledgerOutputBytes + 8 + 33 + 1 + ledgerInputsMax * ledgerSignatureBytes;
+  assert.ok(largestPayment <= ledgerTransactionBytesMax, 'ledger: a transaction with every input and output fits');
+  assert.ok(ledgerTransactionBytesMax + 4 <= ledgerBlockBytesMax, 'ledger: one largest transaction fits in a block');
+  assert.ok(ledgerBlockTransactionsMax <= 0xffff_ffff && ledgerBlockBytesMax <= 0xffff_ffff, 'ledger: block counts travel as four bytes');
+  assert.ok(ledgerNameBytesMax <= 0xff, 'ledger: a name travels with a one-byte length');
+  assert.ok(ledgerChainIdBytesMax <= 0xff, 'ledger: a chain id travels with a one-byte length');
+}
+
+checkLedgerLimits();
+
+// ── Consensus (agent/consensus/) ────────────────────────────────────────────
+// Wire limits of votes, proposals, certificates and evidence (docs/PROTOCOL.md "Consensus").
+// Timeouts and intervals are chain parameters (agent/consensus/params.ts), not limits.
+
+/** Layout version of every consensus message and of the sign-guard record. */
+export const consensusMessageVersion = 1;
+export const consensusHashBytes = 32;
+export const consensusKeyBytes = 32;
+export const consensusSignatureBytes = 64;
+/** A beacon (VRF) proof: Gamma (33, compressed point) ‖ c (16) ‖ s (32) (RFC 9381 §5 shape). */
+export const consensusBeaconProofBytes = 33 + 16 + 32;
+/** Peers in one set: the signer bitmap of a certificate is sized by a two-byte count. */
+export const consensusPeersMax = 1024;
+/** Rounds travel as u32 and a proposal's valid round as i32 (−1 = none): rounds stay below 2^31. */
+export const consensusRoundMax = 0x7fff_ffff;
+/** Heights travel as u64 and must be exact JS numbers. */
+export const consensusHeightMax = Number.MAX_SAFE_INTEGER;
+/** Largest block a proposal or decision may carry; at least the ledger's block ceiling. */
+export const consensusBlockBytesMax = 8 * 1024 * 1024;
+/** Encoded vote: type, height, round, value flag, block hash, voter key, signature. */
+export const consensusVoteBytes = 1 + 8 + 4 + 1 + 32 + 32 + 64;
+/** Votes are stored for rounds up to current + this; beyond, only a sender's highest round is kept. */
+export const consensusRoundsAheadStored = 4;
+/** Distinct blocks one proposer may get stored for one round (an equivocating proposer gets no more). */
+export const consensusProposalsPerRoundMax = 4;
+/** Messages for the next height held until this node commits the current one. */
+export const consensusFutureMessagesMax = 512;
+/** Evidence about votes older than this many heights is refused (peer sets are kept this long). */
+export const consensusEvidenceAgeMaxHeights = 10_000;
+/** Sign-guard record: version, last signed (height, round, step, digest, signature), lock, last vote. */
+export const consensusGuardRecordBytesMax = 1 + 8 + 4 + 1 + 32 + 64 + 1 + 8 + 4 + 32 + 2 + consensusVoteBytes;
+
+function checkConsensusLimits(): void {
+  assert.ok(consensusPeersMax <= 0xffff, 'consensus: the peer count travels as two bytes');
+  assert.ok(consensusRoundMax <= 0x7fff_ffff, 'consensus: a valid round travels as i32');
+  assert.ok(consensusBlockBytesMax >= ledgerBlockBytesMax, 'consensus: a proposal carries the largest ledger block');
+  assert.ok(consensusBlockBytesMax <= 0xffff_ffff, 'consensus: a block length travels as four bytes');
+  assert.ok(consensusHashBytes === ledgerHashBytes && consensusKeyBytes === ledgerKeyBytes, 'consensus: hashes and keys are the ledger\'s');
+  assert.ok(consensusSignatureBytes === ledgerSignatureBytes, 'consensus: BIP340 signatures');
+  assert.ok(consensusRoundsAheadStored >= 1, 'consensus: a peer one round ahead is heard');
+  assert.ok(consensusFutureMessagesMax >= 3 * 16, 'consensus: one round of a small peer set fits in the future buffer');
+}
+
+checkConsensusLimits();
