@@ -127,8 +127,10 @@ export const consensusProposalsPerRoundMax = 4;
 export const consensusFutureMessagesMax = 512;
 /** Evidence about votes older than this many heights is refused (peer sets are kept this long). */
 export const consensusEvidenceAgeMaxHeights = 10_000;
-/** Sign-guard record: version, last signed (height, round, step, digest, signature), lock, last vote. */
-export const consensusGuardRecordBytesMax = 1 + 8 + 4 + 1 + 32 + 64 + 1 + 8 + 4 + 32 + 2 + consensusVoteBytes;
+/** Own votes of the current height the sign guard keeps, to send again after a restart (8 rounds). */
+export const consensusGuardVotesMax = 16;
+/** Sign-guard record: version, last signed (height, round, step, digest, signature), lock, own votes. */
+export const consensusGuardRecordBytesMax = 1 + 8 + 4 + 1 + 32 + 64 + 1 + 8 + 4 + 32 + 1 + consensusGuardVotesMax * consensusVoteBytes;
 
 function checkConsensusLimits(): void {
   assert.ok(consensusPeersMax <= 0xffff, 'consensus: the peer count travels as two bytes');
@@ -139,6 +141,59 @@ function checkConsensusLimits(): void {
   assert.ok(consensusSignatureBytes === ledgerSignatureBytes, 'consensus: BIP340 signatures');
   assert.ok(consensusRoundsAheadStored >= 1, 'consensus: a peer one round ahead is heard');
   assert.ok(consensusFutureMessagesMax >= 3 * 16, 'consensus: one round of a small peer set fits in the future buffer');
+  assert.ok(consensusGuardVotesMax >= 2 && consensusGuardVotesMax <= 0xff, 'consensus: a round\'s two votes fit, and the count travels as one byte');
 }
 
 checkConsensusLimits();
+
+// ── Rendezvous: presence, introductions, NAT probes, relays (agent/rendezvous/) ──
+// docs/DECISIONS.md "Rendezvous and hole punching" says why these values.
+
+/** Online wallets kept; a login beyond it is refused (logged) rather than evicting someone. */
+export const presenceEntriesMax = 100_000;
+/** A presence entry lives this long after the wallet was last heard from (3.5 client keepalives). */
+export const presenceExpiryMs = 70_000;
+/** Introduction records (session id → both sides) live this long: long enough to punch and ask for a relay. */
+export const introductionLifetimeMs = 30_000;
+export const introductionsPendingMax = 10_000;
+/** Live introductions one caller may hold, and one callee may be the target of (spam to one wallet). */
+export const introductionsPendingPerCallerMax = 8;
+export const introductionsPendingPerCalleeMax = 16;
+/** Token buckets: per calling wallet, and per source host (a wallet key costs nothing to make). */
+export const introductionsPerSecondPerWallet = 1;
+export const introductionBurstPerWallet = 5;
+export const introductionsPerSecondPerSource = 2;
+export const introductionBurstPerSource = 10;
+/** NAT probes are unauthenticated datagrams: a small per-source allowance, answered no larger than asked. */
+export const natProbesPerSecondPerSource = 5;
+export const natProbeBurstPerSource = 16;
+/** Keys each rate table remembers; the least recently used is forgotten (at worst it gets a full bucket). */
+export const rendezvousRateKeysMax = 16_384;
+/** Relays: how many at once, per wallet, and each one's byte, time, idle and rate limits. */
+export const relaysMax = 1_024;
+export const relaysPerWalletMax = 4;
+export const relayBytesMax = 256 * 1024 * 1024;
+export const relayLifetimeMs = 30 * 60_000;
+export const relayIdleMs = 60_000;
+export const relayBytesPerSecondPerRelay = 1024 * 1024;
+export const relayBurstBytesPerRelay = 256 * 1024;
+/** All relays together may not use more than this of the agent's bandwidth. */
+export const relayBytesPerSecondGlobal = 16 * 1024 * 1024;
+export const relayBurstBytesGlobal = 2 * 1024 * 1024;
+/** The service sweeps expired presence, introductions and relays this often. */
+export const rendezvousSweepMs = 1_000;
+
+function checkRendezvousLimits(): void {
+  // The client keeps its presence alive every presenceKeepaliveMs (rendezvous/constants.ts, 20 s).
+  assert.ok(presenceExpiryMs >= 3 * 20_000, 'rendezvous: presence survives two lost keepalives');
+  assert.ok(introductionsPendingPerCallerMax <= introductionsPendingMax && introductionsPendingPerCalleeMax <= introductionsPendingMax, 'rendezvous: per-wallet pending limits fit the global one');
+  assert.ok(introductionBurstPerWallet >= 1 && introductionBurstPerSource >= introductionBurstPerWallet, 'rendezvous: a source may carry at least one wallet');
+  assert.ok(natProbeBurstPerSource >= 6, 'rendezvous: one classification (3 probes + retries) fits the burst');
+  assert.ok(relaysPerWalletMax <= relaysMax && relayBurstBytesPerRelay <= relayBurstBytesGlobal, 'rendezvous: per-relay limits fit the global ones');
+  assert.ok(relayBurstBytesPerRelay >= 2 * 1232, 'rendezvous: a relay burst holds a full relayed datagram');
+  assert.ok(relayIdleMs > 20_000 && relayIdleMs < relayLifetimeMs, 'rendezvous: a keepalive keeps a relay from idling out');
+  assert.ok(introductionLifetimeMs > 10_000, 'rendezvous: an introduction outlives the slowest punch (10 s) so a relay can still be asked for');
+  assert.ok(rendezvousSweepMs < introductionLifetimeMs, 'rendezvous: sweeps are more frequent than expiries');
+}
+
+checkRendezvousLimits();

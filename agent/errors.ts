@@ -106,8 +106,31 @@ export const consensusErrorCodes = [
 ] as const;
 export type ConsensusErrorCode = (typeof consensusErrorCodes)[number];
 
-export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode;
+// ── Rendezvous (agent/rendezvous/) ──────────────────────────────────────────
+// Logged when a request or datagram is dropped or refused; never thrown across the event loop.
+export const rendezvousAgentErrorCodes = [
+  'RENDEZVOUS_NOT_HOSTED', // presence from a session with no account at this agent
+  'RENDEZVOUS_PRESENCE_FULL', // presenceEntriesMax online already
+  'RENDEZVOUS_RATE_LIMITED', // an introduction over the per-wallet or per-source token bucket
+  'RENDEZVOUS_PENDING_FULL', // too many live introductions (global, per caller or per callee)
+  'RENDEZVOUS_BAD_REQUEST', // a target that is no login name, or oneself
+  'RENDEZVOUS_NOT_HERE', // a target hosted by another agent
+  'RENDEZVOUS_UNKNOWN_SESSION', // a relay request for no live introduction of that wallet
+  'RENDEZVOUS_UNEXPECTED_MESSAGE', // a message only agents send, or one for another layer
+  'RENDEZVOUS_NAT_PROBE_BAD', // a datagram on a probe port that is no nat-probe
+  'RENDEZVOUS_NAT_PROBE_RATE_LIMITED',
+  'RENDEZVOUS_NAT_PROBE_NO_ENDPOINT', // asked to answer from an endpoint this agent does not have
+  'RENDEZVOUS_RELAY_BAD_PACKET',
+  'RENDEZVOUS_RELAY_UNKNOWN_TOKEN',
+  'RENDEZVOUS_RELAY_WRONG_SOURCE', // a valid token from an address that is not that wallet's
+  'RENDEZVOUS_RELAY_RATE_LIMITED', // over the relay's or the global bandwidth bucket: dropped
+  'RENDEZVOUS_RELAY_EXHAUSTED', // the relay used up relayBytesMax: closed
+  'RENDEZVOUS_RELAY_FULL', // relaysMax relays, or relaysPerWalletMax for a side
+] as const;
+export type RendezvousAgentErrorCode = (typeof rendezvousAgentErrorCodes)[number];
 
-export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes]);
+export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode;
+
+export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes]);
 
 export class AgentError extends ParleyError<AgentErrorCode> {}

@@ -6,3 +6,22 @@
 export * from './constants.ts';
 export * from './errors.ts';
 export * from './merkle/index.ts';
+
+// Ledger (agent/ledger/): the pure parts only — types, encodings, hashes, rules, the
+// state-transition function and the in-memory state. The SQLite store (store-*.ts) is I/O and
+// is imported by the daemon directly.
+export type * from './ledger/tx-types.ts';
+export type * from './ledger/block-types.ts';
+export type * from './ledger/state-types.ts';
+export { encodeTransaction, decodeTransaction, encodeUnsignedTransaction } from './ledger/tx-codec.ts';
+export { transactionHash, witnessHash, hashTransaction, signatureMessage, outputHash, encodeOutpoint, outpointId, ledgerHashTags, type HashedTransaction } from './ledger/tx-hash.ts';
+export { signTransaction, verifyTransactionSignatures, distinctKeys } from './ledger/tx-sign.ts';
+export { checkTransactionRules, type RuleOptions } from './ledger/tx-rules.ts';
+export { globalNameProblem, agentNameProblem } from './ledger/tx-name.ts';
+export * from './ledger/block-params.ts';
+export { encodeHeader, decodeHeader, headerHash, encodeBlock, decodeBlock } from './ledger/block-codec.ts';
+export { applyBlock, proposeBlock, type ApplyOptions, type ApplyResult, type ProposeResult } from './ledger/apply-block.ts';
+export { encodeEvent, eventSubjects, keySubject, nameSubject, type LedgerEvent } from './ledger/apply-events.ts';
+export { MemoryLedgerState, MemoryLedgerStore, apply, type MemoryTables } from './ledger/state-memory.ts';
+export { isLiveAgent, captureStakeSnapshot, stakeSnapshotRoot, encodeStakeEntry } from './ledger/state-stake.ts';
+export { memoryContents, contentsDigest, canonicalContents, type LedgerContents } from './ledger/state-contents.ts';
