@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import {
   MerkleLog,
   SparseMerkleTree,
@@ -13,6 +12,7 @@ import {
   type SparseProof,
 } from '../agent/index.ts';
 import { seededRng } from '../names/index.ts';
+import { report, type JsonValue } from './report.ts';
 
 /**
  * Merkle part of `npm run bench -- ledger`: proof generation and verification per second at
@@ -183,7 +183,8 @@ function benchLog(entries: number, seconds: number): Partial<LedgerMerkleBenchRe
   };
 }
 
-export function run(args: readonly string[] = []): LedgerMerkleBenchResult {
+/** Measures and returns the numbers (bench/ledger.ts calls this for its proof rows). */
+export function measureMerkle(args: readonly string[] = []): LedgerMerkleBenchResult {
   const entries = Math.floor(option(args, '--entries', 1_000_000));
   const seconds = option(args, '--seconds', 1);
   const log = benchLog(entries, seconds);
@@ -191,6 +192,9 @@ export function run(args: readonly string[] = []): LedgerMerkleBenchResult {
   return { entries, ...log, ...sparse } as LedgerMerkleBenchResult;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(run(process.argv.slice(2)), null, 2));
+/** `npm run bench -- ledger-merkle [--entries N] [--seconds S] [--json]`. */
+export function run(args: readonly string[] = []): void {
+  const result = measureMerkle(args);
+  const rows = Object.entries(result).map(([measurement, value]) => ({ measurement, value: String(value) }));
+  report('ledger-merkle', result as unknown as { [key: string]: JsonValue }, rows);
 }
