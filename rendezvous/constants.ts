@@ -74,8 +74,6 @@ export const sessionRekeyAttemptMs = 90_000;
 export const sessionKeepaliveMs = 20_000;
 /** Close a session after this long without receiving anything authenticated (3.5 keepalives). */
 export const sessionIdleTimeoutMs = 70_000;
-/** Keys idle this long after a newer pair exists are wiped (WireGuard: 3 × REJECT_AFTER_TIME). */
-export const sessionKeyLifetimeMaxMs = 3 * sessionRejectAfterMs;
 
 /** The replay bitmap (RFC 6479): 4096 bits in 32-bit words, one word kept free for the ring. */
 export const sessionReplayBitmapBits = 4096;
@@ -87,8 +85,8 @@ export const sessionQueuedPayloadsMax = 128;
 /** The responder's cookie secret rotates this often; a cookie is trusted this long minus the latency. */
 export const sessionCookieSecretMs = 120_000;
 export const sessionCookieLatencyMs = 5_000;
-/** Handshake initiations per second (passing mac1) above which a responder is under load. */
-export const sessionUnderLoadInitiationsPerSecond = 500;
+/** Initiations per second (passing mac1) above which a responder is under load: about the cold handshake rate in docs/DECISIONS.md "Sessions". */
+export const sessionUnderLoadInitiationsPerSecond = 250;
 /** Under-load mode is held at least this long after the rate drops. */
 export const sessionUnderLoadHoldMs = 1_000;
 /** Per-source token bucket for initiations under load (WireGuard ratelimiter.c: 20/s, burst 5). */
@@ -124,8 +122,8 @@ checkSessionLimits();
 
 /** Largest message on a channel: a full-size wire message (envelope included) must fit. */
 export const channelMessageBytesMax = wireMessageBytesMax;
-/** Plaintext bytes per datagram the session hands the channel: 1200-byte UDP payload minus session header and tag, rounded down. */
-export const channelDatagramPayloadBytesDefault = 1100;
+/** Plaintext bytes per datagram the session carries for the channel: a 1200-byte UDP payload minus session header and tag. */
+export const channelDatagramPayloadBytesDefault = sessionPayloadBytesMax;
 /** Smaller payloads would make a full-size message need too many fragments. */
 export const channelDatagramPayloadBytesMin = 256;
 /** Room kept in each full-size fragment's datagram so an ACK frame can ride along. */
@@ -164,7 +162,7 @@ export const channelProbeIntervalMaxMs = 2000;
 function checkChannelLimits(): void {
   assert.ok(channelMessageBytesMax >= wireMessageBytesMax, 'channel: a full-size wire message fits in one channel message');
   assert.ok(channelMessageBytesMax < 2 ** 30, 'channel: a message length fits a 4-byte varint');
-  assert.ok(channelDatagramPayloadBytesMin <= channelDatagramPayloadBytesDefault && channelDatagramPayloadBytesDefault <= 1200, 'channel: the default payload fits a 1200-byte datagram');
+  assert.ok(channelDatagramPayloadBytesMin <= channelDatagramPayloadBytesDefault && channelDatagramPayloadBytesDefault <= sessionPayloadBytesMax, 'channel: a channel datagram fits one session transport packet');
   assert.ok(channelAckReserveBytes + 64 <= channelDatagramPayloadBytesMin, 'channel: a minimum datagram has room for an ACK and a fragment');
   assert.ok(channelReceiveWindowMessages >= 1, 'channel: a full-size message fits in the receive window, or it could never complete');
   assert.ok(channelSendQueueBytesMax >= channelMessageBytesMax + channelMessageOverheadBytes, 'channel: an empty send queue accepts a full-size message');
@@ -192,3 +190,95 @@ function checkNetLimits(): void {
 }
 
 checkNetLimits();
+
+// ── Hole punching and rendezvous, client side (rendezvous/punch/) ───────────
+// docs/DECISIONS.md "Rendezvous and hole punching" gives the reasons and the lab measurements.
+
+/** Punch packet fields: the introduction's session id and secret, and the truncated HMAC. */
+export const punchSessionIdBytes = 16;
+export const punchSecretBytes = 32;
+export const punchMacBytes = 16;
+/** type (1) ‖ flags (1) ‖ session id (16) ‖ sequence (4) ‖ echo (4) ‖ mac (16). */
+export const punchPacketBytes = 1 + 1 + punchSessionIdBytes + 4 + 4 + punchMacBytes;
+/** Punch packets must stay tiny: 256 sockets and 2048 probes of them go out at once. */
+export const punchPacketBytesMax = 64;
+/**
+ * Opening packets die before the far NAT: TTL 1 leaves an open host and dies at the first
+ * router; TTL 2 crosses our own NAT (which records the mapping) and dies at the next hop.
+ */
+export const punchOpenerTtlOpen = 1;
+export const punchOpenerTtlBehindNat = 2;
+/** Every other punch packet: far enough for any path. */
+export const punchNormalTtl = 64;
+/** Low-TTL openers per target at the start (two, in case the LAN drops one). */
+export const punchOpenerCount = 2;
+/** Normal probes start this long after the openers, so the peer's openers have left its NAT. */
+export const punchOpenerLeadMs = 50;
+/** Probe retransmission: first interval, doubling up to the maximum. */
+export const punchProbeIntervalMs = 50;
+export const punchProbeIntervalMaxMs = 400;
+/** The DCUtR-style start alignment never waits longer than this (bounds a lying RTT). */
+export const punchStartDelayMaxMs = 1_000;
+/** A cone↔cone (or reachable) punch gives up this long after it starts: then relay. */
+export const punchDirectDeadlineMs = 3_000;
+/** Addresses probed per introduction: observed + private + ones learned from the peer's probes. */
+export const punchTargetsMax = 8;
+export const punchPrivateAddressesMax = 4;
+/** Nominated probes the side that chose a path sends on it, so the other side converges (loss-tolerant). */
+export const punchNominations = 3;
+/** After success or failure, late probes are still answered this long (the peer's ack may be lost). */
+export const punchLingerMs = 5_000;
+/** Birthday probing (Tailscale's numbers; DESIGN.md measured 8/8 in 150–180 ms in the lab). */
+export const punchBirthdaySockets = 256;
+/** 1024 random ports hit one of 256 mappings with p ≈ 98.3%; 2048 with p ≈ 99.97%. */
+export const punchBirthdayProbesMax = 2048;
+/** Pacing: a burst over ~32 datagrams per loop turn loses half on this machine (DESIGN.md). */
+export const punchBirthdayBatch = 16;
+export const punchBirthdayBatchIntervalMs = 4;
+/** Linux NAT source ports for --random-fully: 1024–65535. */
+export const punchBirthdayPortMin = 1024;
+export const punchBirthdayPortMax = 65_535;
+/** The spraying side starts after the many-socket side's openers are out, plus the usual lead. */
+export const punchBirthdaySprayDelayMs = Math.ceil(punchBirthdaySockets / punchBirthdayBatch) * punchBirthdayBatchIntervalMs + punchOpenerLeadMs;
+export const punchBirthdayDeadlineMs = 6_000;
+/** A strategy that is relay from the start still probes private (LAN) addresses this long. */
+export const punchLanOnlyDeadlineMs = 1_000;
+
+/** NAT classification (RFC 5780-style, against the agent's two addresses and two ports). */
+export const natProbeNonceBytes = 16;
+export const natProbeRetryMs = 250;
+export const natProbeAttempts = 4;
+/** After the plain answer arrives, wait this long for the answers sent from other endpoints. */
+export const natFilteringWaitMs = 600;
+export const natClassifyDeadlineMs = 3_000;
+/** A NAT probe is padded to this size, so the agent's reply is never larger (no amplification). */
+export const natProbeRequestBytes = 128;
+
+/** Presence keepalive: below the 25–30 s NAT mapping timeout, like the session's. */
+export const presenceKeepaliveMs = 20_000;
+/** RTT assumed before any measurement. */
+export const rendezvousRttDefaultMs = 200;
+
+/** Relay datagrams: 0x52 ‖ token (16) ‖ payload. A full session datagram then takes 1217 B. */
+export const relayTokenBytes = 16;
+export const relayHeaderBytes = 1 + relayTokenBytes;
+/** Once relayed, a later punch is tried after each of these delays, to upgrade to direct. */
+export const pathRepunchDelaysMs: readonly number[] = [15_000, 60_000, 300_000];
+
+function checkPunchLimits(): void {
+  assert.ok(punchPacketBytes <= punchPacketBytesMax, 'punch: packets are at most 64 bytes');
+  assert.ok(punchOpenerTtlOpen < punchOpenerTtlBehindNat && punchOpenerTtlBehindNat < punchNormalTtl, 'punch: TTLs ordered');
+  assert.ok(punchProbeIntervalMs <= punchProbeIntervalMaxMs && punchOpenerLeadMs < punchDirectDeadlineMs, 'punch: timers ordered');
+  assert.ok(punchPrivateAddressesMax + 1 < punchTargetsMax, 'punch: room for a learned address next to observed and private ones');
+  assert.ok(punchBirthdayBatch < 32, 'punch: a batch stays under the 32 datagrams libuv reads per wake-up');
+  assert.ok(punchBirthdayProbesMax <= punchBirthdayPortMax - punchBirthdayPortMin + 1, 'punch: probes go to distinct ports');
+  const sprayMs = (punchBirthdayProbesMax / punchBirthdayBatch) * punchBirthdayBatchIntervalMs;
+  assert.ok(punchBirthdaySprayDelayMs + sprayMs < punchBirthdayDeadlineMs, 'punch: the whole spray fits before the deadline');
+  assert.ok(punchBirthdayDeadlineMs <= 10_000, 'punch: one symmetric side connects within the 10 s budget (issue 4)');
+  assert.ok(natProbeRetryMs * natProbeAttempts + natFilteringWaitMs <= natClassifyDeadlineMs, 'nat: retries fit the deadline');
+  assert.ok(presenceKeepaliveMs < 25_000, 'presence: keepalive below the NAT timeout');
+  assert.ok(relayHeaderBytes + sessionDatagramBytesMax <= 1232, 'relay: a relayed session datagram fits the IPv6 minimum MTU (1280 − 48)');
+  assert.ok(pathRepunchDelaysMs.every((delay, index) => delay > 0 && (index === 0 || delay > pathRepunchDelaysMs[index - 1]!)), 'path: repunch delays grow');
+}
+
+checkPunchLimits();

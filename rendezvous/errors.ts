@@ -114,9 +114,30 @@ export const netErrorCodes = [
 ] as const;
 export type NetErrorCode = (typeof netErrorCodes)[number];
 
-export type RendezvousErrorCode = WireErrorCode | NoiseErrorCode | SessionErrorCode | ChannelErrorCode | NetErrorCode;
+// ── Hole punching and rendezvous, client side (rendezvous/punch/) ───────────
+// Packets from the network are dropped with one of these logged, never thrown.
+export const punchErrorCodes = [
+  'PUNCH_BAD_LENGTH', // a punch packet that is not exactly punchPacketBytes long
+  'PUNCH_UNKNOWN_TYPE', // a first byte that is neither probe (0x50) nor ack (0x51)
+  'PUNCH_BAD_FLAGS', // reserved flag bits set
+  'PUNCH_WRONG_SESSION', // a session id of another introduction
+  'PUNCH_BAD_MAC', // the MAC does not verify under this introduction's secret: forged or corrupt
+  'PUNCH_REFLECTED', // a packet with our own role bit: our own probe came back
+  'PUNCH_UNEXPECTED_ACK', // an ack for a probe we never sent to that address from that socket
+  'PUNCH_TARGETS_FULL', // a probe from a new address when punchTargetsMax are already probed
+  'PUNCH_BAD_ADDRESS', // an address from the agent that does not parse as host:port
+  'PUNCH_BAD_INPUT', // thrown to the caller: a session id, secret or profile of the wrong shape
+  'RELAY_BAD_PACKET', // a relay datagram shorter than its header
+  'RELAY_UNKNOWN_TOKEN', // a relay datagram for no relay this side holds
+  'NAT_PROBE_UNEXPECTED', // a nat-probe-reply with a nonce we are not waiting for
+  'NAT_PROBE_BAD_REPLY', // a nat-probe-reply whose observed address does not parse
+  'RENDEZVOUS_UNEXPECTED_MESSAGE', // an agent message for no pending request (late, duplicated)
+] as const;
+export type PunchErrorCode = (typeof punchErrorCodes)[number];
 
-export const rendezvousErrorCodes: ReadonlySet<RendezvousErrorCode> = new Set<RendezvousErrorCode>([...wireErrorCodes, ...noiseErrorCodes, ...sessionErrorCodes, ...channelErrorCodes, ...netErrorCodes]);
+export type RendezvousErrorCode = WireErrorCode | NoiseErrorCode | SessionErrorCode | ChannelErrorCode | NetErrorCode | PunchErrorCode;
+
+export const rendezvousErrorCodes: ReadonlySet<RendezvousErrorCode> = new Set<RendezvousErrorCode>([...wireErrorCodes, ...noiseErrorCodes, ...sessionErrorCodes, ...channelErrorCodes, ...netErrorCodes, ...punchErrorCodes]);
 
 export class RendezvousError extends ParleyError<RendezvousErrorCode> {
   /** The field at fault, as a path such as `chat.text` or `v`, when there is one. */

@@ -11,3 +11,6 @@ export { createRegistry, defineMessage, type MessageDefinition, type MessageOf, 
 /** The schema constructors and kinds message types are written in (`wireSchema.bytes({ length: 32 })`). */
 export * as wireSchema from './wire/schema.ts';
 export type { Fields, Kind, ObjectValue, ValueOf } from './wire/schema.ts';
+/** The Noise Protocol Framework (pure, no I/O) and the encrypted session core built on it. */
+export * from './noise/index.ts';
+export * from './session/index.ts';
