@@ -132,6 +132,11 @@ export const consensusGuardVotesMax = 16;
 /** Sign-guard record: version, last signed (height, round, step, digest, signature), lock, own votes. */
 export const consensusGuardRecordBytesMax = 1 + 8 + 4 + 1 + 32 + 64 + 1 + 8 + 4 + 32 + 1 + consensusGuardVotesMax * consensusVoteBytes;
 
+/** Mempool: transactions and bytes held, and how many rejected ids are remembered (not re-verified). */
+export const mempoolTransactionsMax = 20_000;
+export const mempoolBytesMax = 64 * 1024 * 1024;
+export const mempoolRejectedRemembered = 4096;
+
 function checkConsensusLimits(): void {
   assert.ok(consensusPeersMax <= 0xffff, 'consensus: the peer count travels as two bytes');
   assert.ok(consensusRoundMax <= 0x7fff_ffff, 'consensus: a valid round travels as i32');
@@ -141,6 +146,7 @@ function checkConsensusLimits(): void {
   assert.ok(consensusSignatureBytes === ledgerSignatureBytes, 'consensus: BIP340 signatures');
   assert.ok(consensusRoundsAheadStored >= 1, 'consensus: a peer one round ahead is heard');
   assert.ok(consensusFutureMessagesMax >= 3 * 16, 'consensus: one round of a small peer set fits in the future buffer');
+  assert.ok(mempoolBytesMax >= ledgerTransactionBytesMax && mempoolTransactionsMax >= 1, 'consensus: the mempool holds at least one largest transaction');
   assert.ok(consensusGuardVotesMax >= 2 && consensusGuardVotesMax <= 0xff, 'consensus: a round\'s two votes fit, and the count travels as one byte');
 }
 
@@ -197,3 +203,60 @@ function checkRendezvousLimits(): void {
 }
 
 checkRendezvousLimits();
+
+// ── Snapshots: trustnet attestations, chunks, bootstrap (agent/snapshot/) ────
+// docs/PROTOCOL.md "Snapshots" has the layouts; docs/DECISIONS.md "Snapshots" says why these values.
+
+/** Layout version of attestations, chunks and the import progress record. */
+export const snapshotFormatVersion = 1;
+/**
+ * Largest chunk, header included. Part of the protocol, not a tuning knob: chunk boundaries, and
+ * so the state root, depend on it, and every authority must cut the same chunks to sign the same
+ * root. 256 KiB: a few hundred ms on a slow link, and the retry cost of one bad chunk.
+ */
+export const snapshotChunkBytesMax = 256 * 1024;
+/** Chunk header: version u8 ‖ chunk index u32. */
+export const snapshotChunkHeaderBytes = 1 + 4;
+/** Chunk counts travel as u32; this also bounds a proof at 32 hashes (an 8 TiB state is 2^25 chunks). */
+export const snapshotChunksMax = 0xffff_ffff;
+/** An event record in a snapshot travels with a u16 length; ledger events are at most 348 bytes. */
+export const snapshotEventBytesMax = 1024;
+/** The largest record: a transaction (kind, hash, height u64, position u16, log index u64, length u16, bytes). */
+export const snapshotRecordBytesMax = 1 + ledgerHashBytes + 8 + 2 + 8 + 2 + ledgerTransactionBytesMax;
+/** Attestation: version u8 ‖ chainId[32] ‖ height u64 ‖ blockHash[32] ‖ stateRoot[32] ‖ chunkCount u32, then key and signature. */
+export const snapshotAttestationMessageBytes = 1 + 32 + 8 + 32 + 32 + 4;
+export const snapshotAttestationBytes = snapshotAttestationMessageBytes + ledgerKeyBytes + ledgerSignatureBytes;
+/** Configured authorities: every one must sign, so a long list is a liveness risk, not a safety gain. */
+export const snapshotAuthoritiesMax = 64;
+/** Attestations read from one source's answer; the rest are dropped (a source cannot flood us). */
+export const snapshotAttestationsPerAnswerMax = 256;
+
+// Bootstrap defaults (BootstrapConfig may choose others within these relations).
+/** Chunk requests outstanding in all, and per source. */
+export const snapshotChunksInFlightMax = 8;
+export const snapshotChunksInFlightPerSourceMax = 2;
+/**
+ * Chunks are written in index order (the import checks links between consecutive records), so
+ * verified chunks wait in memory until the ones before them are written: at most this many,
+ * counted from the next chunk to write (32 × 256 KiB = 8 MiB).
+ */
+export const snapshotChunkWindow = 32;
+export const snapshotChunkTimeoutMs = 10_000;
+/** How long to wait for every source's attestations before deciding with what arrived. */
+export const snapshotAttestationTimeoutMs = 5_000;
+/** Bad or late chunks a source may send before it is asked for nothing more. */
+export const snapshotSourceStrikesMax = 3;
+
+function checkSnapshotLimits(): void {
+  assert.ok(snapshotChunkHeaderBytes + snapshotRecordBytesMax <= snapshotChunkBytesMax, 'snapshot: the largest record fits in one chunk');
+  assert.ok(ledgerTransactionBytesMax <= 0xffff && snapshotEventBytesMax <= 0xffff, 'snapshot: transaction and event lengths travel as u16');
+  assert.ok(snapshotEventBytesMax >= 1 + 8 + 32 + 1 + ledgerNameBytesMax + 32 + 19, 'snapshot: the largest ledger event (agent registered) fits');
+  const tipBytes = 1 + ledgerHeaderBytes + 8 + 8 + 1 + logProofHashesMax * merkleHashBytes;
+  assert.ok(snapshotChunkHeaderBytes + tipBytes <= snapshotChunkBytesMax, 'snapshot: the tip record fits in one chunk');
+  assert.ok(snapshotChunksMax <= logSizeMax, 'snapshot: a chunk count is a log size');
+  assert.ok(snapshotChunksInFlightPerSourceMax <= snapshotChunksInFlightMax, 'snapshot: a source\'s share fits the total');
+  assert.ok(snapshotChunkWindow >= snapshotChunksInFlightMax, 'snapshot: the window holds every request in flight');
+  assert.ok(snapshotAuthoritiesMax <= snapshotAttestationsPerAnswerMax, 'snapshot: one answer can carry every authority\'s attestation');
+}
+
+checkSnapshotLimits();

@@ -129,8 +129,28 @@ export const rendezvousAgentErrorCodes = [
 ] as const;
 export type RendezvousAgentErrorCode = (typeof rendezvousAgentErrorCodes)[number];
 
-export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode;
+// ── Snapshots: trustnet attestations, chunks, bootstrap (agent/snapshot/) ───
+export const snapshotErrorCodes = [
+  // attestations (attestation.ts): the trustnet rule is "every configured authority signed it"
+  'SNAPSHOT_BAD_ATTESTATION', // attestation bytes that do not decode exactly (length, version)
+  'SNAPSHOT_BAD_AUTHORITIES', // an empty authority list, a duplicate key, or one that is not a BIP340 key
+  'SNAPSHOT_ATTESTATION_MISSING', // a configured authority signed no snapshot the others signed (names it)
+  'SNAPSHOT_ATTESTATIONS_CONFLICT', // authorities signed different states for one height (names them)
+  // chunks (chunk-codec.ts, chunk-verify.ts)
+  'SNAPSHOT_BAD_CHUNK', // chunk bytes that do not decode exactly, or records out of canonical order
+  'SNAPSHOT_CHUNK_MISMATCH', // a chunk whose proof does not lead to the attested state root
+  'SNAPSHOT_RECORD_TOO_LARGE', // a record that does not fit in one chunk (export)
+  // export, import and bootstrap (export.ts, import.ts, bootstrap.ts)
+  'SNAPSHOT_EMPTY_LEDGER', // export of a ledger before genesis
+  'SNAPSHOT_IMPORT_NOT_FRESH', // import into a file that holds a ledger, or another snapshot's import
+  'SNAPSHOT_STATE_MISMATCH', // imported records that contradict each other or the attested header
+  'SNAPSHOT_CHUNK_TIMEOUT', // a source did not answer a chunk request in time (blame)
+  'SNAPSHOT_NO_SOURCE', // every source failed or refused a chunk: nowhere left to fetch it
+] as const;
+export type SnapshotErrorCode = (typeof snapshotErrorCodes)[number];
 
-export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes]);
+export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode | SnapshotErrorCode;
+
+export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes, ...snapshotErrorCodes]);
 
 export class AgentError extends ParleyError<AgentErrorCode> {}

@@ -11,6 +11,12 @@ export { createRegistry, defineMessage, type MessageDefinition, type MessageOf, 
 /** The schema constructors and kinds message types are written in (`wireSchema.bytes({ length: 32 })`). */
 export * as wireSchema from './wire/schema.ts';
 export type { Fields, Kind, ObjectValue, ValueOf } from './wire/schema.ts';
+/** Rendezvous messages (presence, NAT probes, introductions, relays) and the pure hole-punching layer. */
+export * from './wire/messages-rendezvous.ts';
+export * from './punch/index.ts';
+/** Datagram transports (real UDP, the seeded in-memory network) and the reliable channel on top. */
+export * from './net/index.ts';
+export * from './channel/index.ts';
 /** The Noise Protocol Framework (pure, no I/O) and the encrypted session core built on it. */
 export * from './noise/index.ts';
 export * from './session/index.ts';

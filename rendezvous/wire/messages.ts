@@ -1,4 +1,5 @@
 import { NICKNAME_LENGTH_MAX, UTF8_BYTES_PER_CODE_POINT_MAX } from '../../names/index.ts';
+import { rendezvousMessageDefinitions } from './messages-rendezvous.ts';
 import { createRegistry, defineMessage, type MessageOf } from './registry.ts';
 import { bytes, string, u64, uint } from './schema.ts';
 
@@ -48,7 +49,7 @@ function nicknameBytesMax(): number {
   return NICKNAME_LENGTH_MAX * UTF8_BYTES_PER_CODE_POINT_MAX;
 }
 
-export const wireMessageDefinitions = [pingMessage, pongMessage, errorMessage, helloMessage, chatMessage] as const;
+export const wireMessageDefinitions = [pingMessage, pongMessage, errorMessage, helloMessage, chatMessage, ...rendezvousMessageDefinitions] as const;
 
 /** Every decoded application message, discriminated by `type`. */
 export type WireMessage = MessageOf<(typeof wireMessageDefinitions)[number]>;
