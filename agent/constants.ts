@@ -204,6 +204,28 @@ function checkRendezvousLimits(): void {
 
 checkRendezvousLimits();
 
+// ── Accounts and the daemon (agent/daemon/) ─────────────────────────────────
+// docs/DECISIONS.md "Agent daemon and CLI" says why these values.
+
+/** Wallet accounts one agent binds; a login of a new name beyond it is refused (`full`). */
+export const accountsMax = 1_000_000;
+/** New account bindings per source host (first come, first served invites squatting): a token bucket. */
+export const accountCreationsPerSecondPerSource = 4;
+export const accountCreationBurstPerSource = 32;
+/** Logins of one session before it is told `rate-limited` (a client logs in once). */
+export const accountLoginsPerSessionMax = 16;
+/** The agent's UDP ports when `init` is given none: the main port and the NAT-classification port. */
+export const daemonPortDefault = 7400;
+/** Sockets' receive and send buffers (DESIGN.md: 4 MiB gives 0% loss at full speed here). */
+export const daemonSocketBufferBytes = 4 * 1024 * 1024;
+
+function checkAccountLimits(): void {
+  assert.ok(accountCreationBurstPerSource >= introductionBurstPerSource, 'accounts: a source may create the wallets it may introduce');
+  assert.ok(daemonPortDefault > 1024 && daemonPortDefault < 65_535, 'daemon: the default port and the one after it are unprivileged ports');
+}
+
+checkAccountLimits();
+
 // ── Snapshots: trustnet attestations, chunks, bootstrap (agent/snapshot/) ────
 // docs/PROTOCOL.md "Snapshots" has the layouts; docs/DECISIONS.md "Snapshots" says why these values.
 

@@ -129,6 +129,25 @@ export const rendezvousAgentErrorCodes = [
 ] as const;
 export type RendezvousAgentErrorCode = (typeof rendezvousAgentErrorCodes)[number];
 
+// ── Accounts and the daemon (agent/daemon/) ─────────────────────────────────
+// Account refusals are answered to the wallet (account-refused) and logged; daemon codes are
+// what `parley-agent init` / `run` exit with, naming the file or field that is wrong.
+export const daemonErrorCodes = [
+  'ACCOUNT_BAD_NAME', // a login that is not wallet@agent by the names/ rules
+  'ACCOUNT_NOT_HERE', // a login for another agent's name
+  'ACCOUNT_TAKEN', // the wallet name is bound to another key (first come)
+  'ACCOUNT_FULL', // accountsMax accounts already
+  'ACCOUNT_RATE_LIMITED', // new accounts from one source host, or logins in one session, over the limit
+  'ACCOUNT_STORE_SCHEMA_TOO_NEW', // an accounts table written by a newer version of this code
+  'DAEMON_USAGE', // a command line that does not parse (the message says what is missing)
+  'DAEMON_ALREADY_INITIALIZED', // init into a directory that holds an agent already
+  'DAEMON_NOT_INITIALIZED', // run on a directory init did not make
+  'DAEMON_BAD_CONFIG', // agent.json that does not parse or has a bad field (named)
+  'DAEMON_BAD_KEY_FILE', // a key file that does not parse, or is readable by others
+  'DAEMON_BIND_FAILED', // a configured UDP address:port cannot be bound
+] as const;
+export type DaemonErrorCode = (typeof daemonErrorCodes)[number];
+
 // ── Snapshots: trustnet attestations, chunks, bootstrap (agent/snapshot/) ───
 export const snapshotErrorCodes = [
   // attestations (attestation.ts): the trustnet rule is "every configured authority signed it"
@@ -149,8 +168,8 @@ export const snapshotErrorCodes = [
 ] as const;
 export type SnapshotErrorCode = (typeof snapshotErrorCodes)[number];
 
-export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode | SnapshotErrorCode;
+export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode | SnapshotErrorCode | DaemonErrorCode;
 
-export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes, ...snapshotErrorCodes]);
+export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes, ...snapshotErrorCodes, ...daemonErrorCodes]);
 
 export class AgentError extends ParleyError<AgentErrorCode> {}

@@ -25,3 +25,32 @@ export { encodeEvent, eventSubjects, keySubject, nameSubject, type LedgerEvent }
 export { MemoryLedgerState, MemoryLedgerStore, apply, type MemoryTables } from './ledger/state-memory.ts';
 export { isLiveAgent, captureStakeSnapshot, stakeSnapshotRoot, encodeStakeEntry } from './ledger/state-stake.ts';
 export { memoryContents, contentsDigest, canonicalContents, type LedgerContents } from './ledger/state-contents.ts';
+
+// Snapshots (agent/snapshot/): trustnet attestations, chunk verification, the bootstrap state
+// machine. Export from and import into the SQLite store (export.ts, import.ts) are I/O and are
+// imported by the daemon directly. Its Verified brand is reached through agent/snapshot/index.ts.
+export type { Attestation, SnapshotChunk, SnapshotClaim, SnapshotRecord, SnapshotRecordKind } from './snapshot/types.ts';
+export {
+  attestationSignatureValid,
+  checkAuthorities,
+  claimId,
+  decodeAttestation,
+  encodeAttestation,
+  encodeAttestationMessage,
+  signAttestation,
+  TrustnetError,
+  verifyAttestations,
+  type TrustedSnapshot,
+} from './snapshot/attestation.ts';
+export { decodeChunk, verifyChunk, buildSnapshot, recordsFromContents, snapshotFromMemory, type SnapshotExport } from './snapshot/index.ts';
+export {
+  defaultBootstrapLimits,
+  initialBootstrapState,
+  stepBootstrap,
+  type BootstrapConfig,
+  type BootstrapEffect,
+  type BootstrapEvent,
+  type BootstrapLimits,
+  type BootstrapResume,
+  type BootstrapState,
+} from './snapshot/index.ts';
