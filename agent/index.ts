@@ -26,6 +26,30 @@ export { MemoryLedgerState, MemoryLedgerStore, apply, type MemoryTables } from '
 export { isLiveAgent, captureStakeSnapshot, stakeSnapshotRoot, encodeStakeEntry } from './ledger/state-stake.ts';
 export { memoryContents, contentsDigest, canonicalContents, type LedgerContents } from './ledger/state-contents.ts';
 
+// Consensus (agent/consensus/): the pure API a wallet or the ledger needs — certificate and
+// evidence verification, peer sets and thresholds, the proposer lottery, message codecs and
+// proof-of-share standing. The driver (ConsensusNode) is reached through agent/consensus/index.ts.
+export type { Certificate, ConsensusMessage, Decision, Evidence, Peer, PeerSet, Proposal, Status, Verified, Vote, VoteType, VoteValue } from './consensus/types.ts';
+export type { BlockCandidate, BlockCheck, ChainTip, ChainView, CommitRecord, ConsensusApp, ProposeContext } from './consensus/app.ts';
+export { bip340Verifier, signerWeight, verifyCertificate, verifyCertificateBeacon, type SignatureVerifier } from './consensus/certificate.ts';
+export { conflicts, evidenceFromCertificates, evidenceOffender, makeEvidence, offenceKey, verifyEvidence } from './consensus/evidence.ts';
+export { exceedsOneThird, isQuorum, makePeerSet, peerWeight } from './consensus/peer-set.ts';
+export { beaconInput, genesisSeed, nextSeed, proposerOf } from './consensus/lottery.ts';
+export { decodeCertificate, decodeEvidence, decodeMessage, encodeCertificate, encodeEvidence, encodeMessage } from './consensus/messages.ts';
+export { voteDigest } from './consensus/signing.ts';
+export {
+  defaultStandingParams,
+  devnetStandingParams,
+  eligiblePeers,
+  emptyStanding,
+  peerSetFor,
+  recordCertificate,
+  recordEvidence,
+  snapshotHeight,
+  type StandingParams,
+  type StandingState,
+} from './consensus/standing.ts';
+
 // Snapshots (agent/snapshot/): trustnet attestations, chunk verification, the bootstrap state
 // machine. Export from and import into the SQLite store (export.ts, import.ts) are I/O and are
 // imported by the daemon directly. Its Verified brand is reached through agent/snapshot/index.ts.
