@@ -282,3 +282,36 @@ function checkSnapshotLimits(): void {
 }
 
 checkSnapshotLimits();
+
+// ── The chain service (agent/chain/) ────────────────────────────────────────
+// docs/DECISIONS.md "Chain service" says why these values.
+
+/** First byte of a chain frame on a session: 0xc1 is never used by msgpack, so wallet messages (msgpack maps) never start with it. */
+export const chainFrameMarker = 0xc1;
+/** Evidence items one block may carry. */
+export const chainEvidencePerBlockMax = 8;
+/** Transactions in one gossip or submit frame, and its bytes: a frame stays below the channel's 1 MiB message. */
+export const chainFrameTransactionsMax = 1024;
+export const chainFrameBytesMax = 768 * 1024;
+/** Validation results kept by block hash (proposals of the current height and a few rounds). */
+export const chainValidationCacheEntries = 32;
+/** Peer sets of past heights kept in memory for evidence and fork checks; older ones are read from the file. */
+export const chainPeerSetCacheEntries = 256;
+/** Transactions gossiped per peer per flush; the rest wait for the next turn. */
+export const chainGossipBatchMax = 256;
+/** A peer link with nothing received for this long is closed and dialled again (consensus gossips status every gossipIntervalMs). */
+export const chainPeerSilenceMs = 3_000;
+/** Reconnect backoff to a peer: from the first to the cap, doubling. */
+export const chainReconnectFirstMs = 200;
+export const chainReconnectMaxMs = 2_000;
+/** Clients subscribed to finalized blocks per agent. */
+export const chainSubscribersMax = 64;
+
+function checkChainLimits(): void {
+  assert.ok(chainEvidencePerBlockMax <= 0xff, 'chain: the evidence count travels as one byte');
+  assert.ok(chainFrameBytesMax >= ledgerTransactionBytesMax + 16 && chainFrameBytesMax < 1024 * 1024, 'chain: a frame holds the largest transaction and fits a channel message');
+  assert.ok(chainFrameTransactionsMax <= 0xffff, 'chain: the transaction count of a frame travels as two bytes');
+  assert.ok(chainReconnectFirstMs <= chainReconnectMaxMs, 'chain: reconnect backoff grows');
+}
+
+checkChainLimits();

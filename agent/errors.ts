@@ -168,8 +168,19 @@ export const snapshotErrorCodes = [
 ] as const;
 export type SnapshotErrorCode = (typeof snapshotErrorCodes)[number];
 
-export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode | SnapshotErrorCode | DaemonErrorCode;
+// ── The chain service (agent/chain/): the ledger as consensus's application, on the network ──
+// Block sections, chain files and peer frames; bad input from the network is logged and dropped.
+export const chainErrorCodes = [
+  'CHAIN_BAD_BLOCK', // a chain block that does not decode, or whose consensus section breaks a rule (named)
+  'CHAIN_BAD_FRAME', // a peer or client frame that does not decode
+  'CHAIN_BAD_CONFIG', // chain.json or devnet.json that does not parse or has a bad field (named)
+  'CHAIN_STORE_MISMATCH', // a ledger file whose chain tables disagree with its ledger tip
+  'CHAIN_TX_REJECTED', // a submitted transaction refused on admission (the cause is named)
+] as const;
+export type ChainErrorCode = (typeof chainErrorCodes)[number];
 
-export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes, ...snapshotErrorCodes, ...daemonErrorCodes]);
+export type AgentErrorCode = MerkleErrorCode | LedgerErrorCode | ConsensusErrorCode | RendezvousAgentErrorCode | SnapshotErrorCode | DaemonErrorCode | ChainErrorCode;
+
+export const agentErrorCodes: ReadonlySet<AgentErrorCode> = new Set<AgentErrorCode>([...merkleErrorCodes, ...ledgerErrorCodes, ...consensusErrorCodes, ...rendezvousAgentErrorCodes, ...snapshotErrorCodes, ...daemonErrorCodes, ...chainErrorCodes]);
 
 export class AgentError extends ParleyError<AgentErrorCode> {}

@@ -282,3 +282,37 @@ function checkPunchLimits(): void {
 }
 
 checkPunchLimits();
+
+// ── Socket shell (rendezvous/socket/) ───────────────────────────────────────
+// One endpoint owns one UDP socket, runs the session core on it and a reliable channel per
+// session. docs/PROTOCOL.md "Socket layer"; the numbers in docs/BENCHMARKS.md "Transport".
+
+/**
+ * Established sessions per endpoint. Each holds a channel whose receive window the peer can fill
+ * (≈ 2.2 MB at the channel defaults), so this bounds what peers can make an endpoint hold:
+ * 1024 × 2.2 MB. An agent with more peers should also lower the channel's receive window.
+ */
+export const socketConnectionsMax = 1024;
+/** Outbound handshakes in flight at once. */
+export const socketPendingConnectsMax = 256;
+/** connect() gives up after this long: three initiations (sent at 0, ~5 and ~10 s). */
+export const socketConnectTimeoutMs = 15_000;
+/** A clean close waits this long at most for the peer to acknowledge what was queued. */
+export const socketCloseLingerMs = 10_000;
+/** While lingering, how often the shell checks whether everything was acknowledged. */
+export const socketClosePollMs = 10;
+/** Unreliable datagrams kept for a connection whose onDatagram handler is not set yet. */
+export const socketDatagramBacklogMax = 32;
+/** The IP TTL a socket goes back to after a raw send with another (Linux's default). */
+export const socketDefaultTtl = 64;
+
+function checkSocketLimits(): void {
+  assert.ok(socketConnectionsMax >= 1 && socketPendingConnectsMax >= 1, 'socket: room for at least one session');
+  assert.ok(socketConnectTimeoutMs > sessionRekeyTimeoutMs + sessionRekeyTimeoutJitterMs, 'socket: connect waits for at least one handshake retransmission');
+  assert.ok(socketConnectTimeoutMs < sessionRekeyAttemptMs, 'socket: connect gives up before the session core does');
+  assert.ok(socketClosePollMs < socketCloseLingerMs, 'socket: the linger is polled more than once');
+  assert.ok(socketDatagramBacklogMax <= channelUnreliableQueueMax, 'socket: no more datagrams held than the channel queues');
+  assert.ok(socketDefaultTtl === punchNormalTtl, 'socket: the TTL restored after an opener is the one punch probes use');
+}
+
+checkSocketLimits();

@@ -135,9 +135,33 @@ export const punchErrorCodes = [
 ] as const;
 export type PunchErrorCode = (typeof punchErrorCodes)[number];
 
-export type RendezvousErrorCode = WireErrorCode | NoiseErrorCode | SessionErrorCode | ChannelErrorCode | NetErrorCode | PunchErrorCode;
+// ── Socket shell (rendezvous/socket/) ───────────────────────────────────────
+export const socketErrorCodes = [
+  // thrown to the caller (connect, send)
+  'SOCKET_CONNECT_TIMEOUT', // no handshake answer within the connect timeout
+  'SOCKET_IDENTITY_MISMATCH', // the peer proved another identity than the one asked for (IdentityMismatchError)
+  'SOCKET_BAD_BINDING', // the peer's signature binding its static key to its identity does not verify
+  'SOCKET_TOO_MANY_CONNECTIONS', // connectionsMax or pendingConnectsMax reached
+  'SOCKET_CLOSED', // the connection or the endpoint is closed
+  'SOCKET_BAD_CONFIG', // an identity key pair that does not match, a bad limit
+  // logged, never thrown
+  'SOCKET_UNKNOWN_DATAGRAM', // a first byte that is neither a session packet nor a rendezvous datagram
+  'SOCKET_NO_FOREIGN_HANDLER', // a rendezvous datagram while nobody listens for them
+  'SOCKET_TTL_UNSUPPORTED', // sendRaw with a TTL on a transport that cannot set one: sent with the default
+] as const;
+export type SocketErrorCode = (typeof socketErrorCodes)[number];
 
-export const rendezvousErrorCodes: ReadonlySet<RendezvousErrorCode> = new Set<RendezvousErrorCode>([...wireErrorCodes, ...noiseErrorCodes, ...sessionErrorCodes, ...channelErrorCodes, ...netErrorCodes, ...punchErrorCodes]);
+export type RendezvousErrorCode = WireErrorCode | NoiseErrorCode | SessionErrorCode | ChannelErrorCode | NetErrorCode | PunchErrorCode | SocketErrorCode;
+
+export const rendezvousErrorCodes: ReadonlySet<RendezvousErrorCode> = new Set<RendezvousErrorCode>([
+  ...wireErrorCodes,
+  ...noiseErrorCodes,
+  ...sessionErrorCodes,
+  ...channelErrorCodes,
+  ...netErrorCodes,
+  ...punchErrorCodes,
+  ...socketErrorCodes,
+]);
 
 export class RendezvousError extends ParleyError<RendezvousErrorCode> {
   /** The field at fault, as a path such as `chat.text` or `v`, when there is one. */
@@ -146,5 +170,25 @@ export class RendezvousError extends ParleyError<RendezvousErrorCode> {
   constructor(code: RendezvousErrorCode, message: string, options?: { cause?: unknown; field?: string }) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.field = options?.field;
+  }
+}
+
+/**
+ * A handshake (noise) or connect() (socket) reached a peer that proved another identity than the
+ * one asked for: both are named, so a caller can tell "wrong address" from "someone impersonating".
+ */
+export class IdentityMismatchError extends RendezvousError {
+  readonly expectedIdentityKey: Uint8Array;
+  readonly presentedIdentityKey: Uint8Array | undefined;
+
+  constructor(
+    code: 'NOISE_IDENTITY_MISMATCH' | 'SOCKET_IDENTITY_MISMATCH',
+    message: string,
+    expectedIdentityKey: Uint8Array,
+    presentedIdentityKey: Uint8Array | undefined,
+  ) {
+    super(code, message);
+    this.expectedIdentityKey = expectedIdentityKey;
+    this.presentedIdentityKey = presentedIdentityKey;
   }
 }

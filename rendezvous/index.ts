@@ -20,3 +20,5 @@ export * from './channel/index.ts';
 /** The Noise Protocol Framework (pure, no I/O) and the encrypted session core built on it. */
 export * from './noise/index.ts';
 export * from './session/index.ts';
+/** The socket shell: an Endpoint owns one transport and runs sessions with a reliable channel each. */
+export * from './socket/index.ts';

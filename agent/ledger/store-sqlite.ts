@@ -128,13 +128,22 @@ export class SqliteLedgerStore implements LedgerStore {
     return result;
   }
 
-  /** Writes one block's changes atomically. They must have been computed against this tip. */
-  commit(changes: LedgerChanges): void {
+  /**
+   * Writes one block's changes atomically. They must have been computed against this tip.
+   * `alongside` runs inside the same SQLite transaction (the chain service writes the block's
+   * certificate and seeds with it, so a crash never leaves a tip without them).
+   */
+  commit(changes: LedgerChanges, alongside?: (db: Database.Database) => void): void {
     const { header } = changes.tip;
     assert.equal(header.height, this.currentTip === null ? 0 : this.currentTip.header.height + 1, 'ledger store: changes for another height');
     assert.ok(this.currentTip === null || equalBytes(header.previousHash, this.currentTip.headerHash), 'ledger store: changes for another tip');
     try {
-      this.db.transaction(() => this.write(changes)).immediate();
+      this.db
+        .transaction(() => {
+          this.write(changes);
+          alongside?.(this.db);
+        })
+        .immediate();
     } catch (error) {
       this.logNodes.reset(this.currentTip?.header.transactionCount ?? 0);
       throw error;

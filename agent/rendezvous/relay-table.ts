@@ -125,6 +125,16 @@ export function releaseRelay(table: RelayTable, sessionHex: string): boolean {
   return true;
 }
 
+/** Releases every relay one side of which is this wallet (its session with the agent closed); returns how many. */
+export function releaseRelaysOf(table: RelayTable, walletKeyHex: string): number {
+  if (!table.perWallet.has(walletKeyHex)) return 0;
+  let removed = 0;
+  for (const relay of [...table.bySession.values()]) {
+    if (relay.sides.some((side) => side.walletKeyHex === walletKeyHex) && releaseRelay(table, relay.sessionHex)) removed += 1;
+  }
+  return removed;
+}
+
 /** Releases relays past their lifetime or idle too long; returns how many. */
 export function sweepRelays(table: RelayTable, nowMs: number): number {
   let removed = 0;

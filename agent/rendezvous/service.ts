@@ -26,7 +26,7 @@ import type { RendezvousAgentErrorCode } from '../errors.ts';
 import { addIntroduction, createIntroductionTable, findIntroduction, introductionFits, sweepIntroductions, type IntroductionTable } from './introductions.ts';
 import { answerNatProbe, createNatProbeLimiter, type AgentEndpoints, type AgentEndpointName } from './nat-probe.ts';
 import { createPresenceTable, presenceLogin, presenceLogout, presenceLookup, presenceSeen, presenceSweep, type PresenceTable } from './presence.ts';
-import { allocateRelay, createRelayTable, forwardRelay, releaseRelay, sweepRelays, updateRelayAddress, type Relay, type RelayTable } from './relay-table.ts';
+import { allocateRelay, createRelayTable, forwardRelay, releaseRelay, releaseRelaysOf, sweepRelays, updateRelayAddress, type Relay, type RelayTable } from './relay-table.ts';
 import { KeyedBuckets, sourceHost } from './token-bucket.ts';
 
 assert.ok(presenceExpiryMs >= 3 * presenceKeepaliveMs, 'rendezvous: presence outlives two lost client keepalives');
@@ -101,7 +101,10 @@ export function rendezvousAgentStep(state: RendezvousAgentState, event: Rendezvo
       onMessage(state, event.wallet, event.from, event.message, nowMs, effects);
       break;
     case 'session-closed':
+      // Offline: no presence, and its relays go too (the other side's session idles out and it
+      // reconnects; otherwise every caller that went away would hold a relay for relayIdleMs).
       presenceLogout(state.presence, event.walletKeyHex);
+      releaseRelaysOf(state.relays, event.walletKeyHex);
       break;
     case 'datagram':
       onDatagram(state, event, nowMs, effects);

@@ -2,7 +2,7 @@ import type { Clock, Rng, TimerHandle, VirtualClock } from '../../names/index.ts
 import { netDatagramBytesMax } from '../constants.ts';
 import { EventQueue } from './event-queue.ts';
 import { ignoreTransportLog, isAddress, parseAddress } from './transport.ts';
-import type { Address, DatagramHandler, DatagramTransport, TransportLog } from './transport.ts';
+import type { Address, DatagramHandler, DatagramTransport, SendOptions, TransportLog } from './transport.ts';
 
 /**
  * A seeded in-memory datagram network on an injected clock (normally a VirtualClock), for
@@ -53,6 +53,8 @@ export interface Packet {
   from: Address;
   to: Address;
   bytes: Uint8Array;
+  /** The IP TTL the sender set for this datagram (sendWithOptions); hooks may model hops with it. */
+  ttl?: number;
 }
 
 /** A middlebox on every path: returns the packet (possibly rewritten) or undefined to drop it. */
@@ -71,7 +73,7 @@ export interface MemoryNetworkStats {
 }
 
 /** A link selector: an exact address, or a bare host meaning every port on it. */
-export type Endpoint = Address | string;
+export type LinkEndpoint = Address | string;
 
 export class MemoryNetwork {
   readonly clock: Clock;
@@ -122,17 +124,17 @@ export class MemoryNetwork {
   }
 
   /** Overrides the settings of the directed link `from → to` (missing fields: the defaults). */
-  setLink(from: Endpoint, to: Endpoint, settings: Partial<LinkSettings>): void {
+  setLink(from: LinkEndpoint, to: LinkEndpoint, settings: Partial<LinkSettings>): void {
     this.#links.set(linkKey(from, to), checkSettings({ ...this.#defaults, ...settings }));
   }
 
-  setLinkBothWays(a: Endpoint, b: Endpoint, settings: Partial<LinkSettings>): void {
+  setLinkBothWays(a: LinkEndpoint, b: LinkEndpoint, settings: Partial<LinkSettings>): void {
     this.setLink(a, b, settings);
     this.setLink(b, a, settings);
   }
 
   /** Cuts every path between the two groups, both ways, until `heal`. */
-  partition(groupA: readonly Endpoint[], groupB: readonly Endpoint[]): void {
+  partition(groupA: readonly LinkEndpoint[], groupB: readonly LinkEndpoint[]): void {
     for (const a of groupA) {
       for (const b of groupB) {
         this.#cuts.add(linkKey(a, b));
@@ -160,10 +162,10 @@ export class MemoryNetwork {
   }
 
   /** @internal called by MemoryTransport.send */
-  transmit(from: Address, to: Address, bytes: Uint8Array): void {
+  transmit(from: Address, to: Address, bytes: Uint8Array, ttl?: number): void {
     this.stats.sent++;
     const nowMs = this.clock.nowMs();
-    let packet: Packet | undefined = { from, to, bytes: bytes.slice() };
+    let packet: Packet | undefined = ttl === undefined ? { from, to, bytes: bytes.slice() } : { from, to, bytes: bytes.slice(), ttl };
     for (const hook of this.#hooks) {
       packet = hook(packet, nowMs);
       if (packet === undefined) {
@@ -297,7 +299,7 @@ export class MemoryTransport implements DatagramTransport {
     this.#log = log;
   }
 
-  send(bytes: Uint8Array, to: Address): void {
+  send(bytes: Uint8Array, to: Address, ttl?: number): void {
     if (this.#closed) {
       this.#log({ code: 'NET_SEND_AFTER_CLOSE', message: `${this.localAddress}: send to ${to} after close` });
       return;
@@ -310,7 +312,12 @@ export class MemoryTransport implements DatagramTransport {
       this.#log({ code: 'NET_DATAGRAM_TOO_LARGE', message: `${this.localAddress}: ${bytes.length} bytes exceed ${netDatagramBytesMax}` });
       return;
     }
-    this.#network.transmit(this.localAddress, to, bytes);
+    this.#network.transmit(this.localAddress, to, bytes, ttl);
+  }
+
+  /** The network takes the datagram at once; the TTL rides on the Packet for hooks to judge. */
+  async sendWithOptions(bytes: Uint8Array, to: Address, options: SendOptions): Promise<void> {
+    this.send(bytes, to, options.ttl);
   }
 
   onDatagram(handler: DatagramHandler): void {
@@ -349,7 +356,7 @@ export function runVirtual(clock: VirtualClock, options: { until?: () => boolean
   }
 }
 
-function linkKey(from: Endpoint, to: Endpoint): string {
+function linkKey(from: LinkEndpoint, to: LinkEndpoint): string {
   return `${from}|${to}`;
 }
 

@@ -19,12 +19,21 @@ export interface DatagramTransport {
   /** Where peers reach this endpoint, e.g. `127.0.0.1:40000` or `[::1]:40000`. */
   readonly localAddress: Address;
   send(bytes: Uint8Array, to: Address): void;
+  /**
+   * Sends one datagram with per-datagram options and resolves once it has left (the socket's
+   * send callback), so a caller may send the next one with another TTL. Optional: a transport
+   * without it cannot set a TTL. Failures are logged like send()'s, and the promise resolves.
+   */
+  sendWithOptions?(bytes: Uint8Array, to: Address, options: SendOptions): Promise<void>;
   /** Sets the one handler for incoming datagrams (a later call replaces it). */
   onDatagram(handler: DatagramHandler): void;
   close(): Promise<void>;
 }
 
 export type DatagramHandler = (bytes: Uint8Array, from: Address) => void;
+
+/** `ttl`: the IP time-to-live for this one datagram (a punch opener dies a hop or two out). */
+export type SendOptions = { ttl?: number };
 
 /** `host:port`; an IPv6 host is bracketed (`[::1]:4000`), as in URLs (RFC 3986 §3.2.2). */
 export type Address = `${string}:${number}`;

@@ -1,10 +1,11 @@
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import { netDatagramBytesMax, netSocketBufferBytes } from '../constants.ts';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
+import { netDatagramBytesMax, netSocketBufferBytes, socketDefaultTtl } from '../constants.ts';
 import { RendezvousError } from '../errors.ts';
 import { formatAddress, ignoreTransportLog, parseAddress } from './transport.ts';
-import type { Address, DatagramHandler, DatagramTransport, TransportLog } from './transport.ts';
+import type { Address, DatagramHandler, DatagramTransport, SendOptions, TransportLog } from './transport.ts';
 
 /**
  * The real UDP shell over node:dgram: the only place in rendezvous/ that owns a socket.
@@ -25,7 +26,7 @@ export interface UdpTransportOptions {
 export async function openUdpTransport(options: UdpTransportOptions = {}): Promise<UdpTransport> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ignoreTransportLog;
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       socket.close();
@@ -47,6 +48,18 @@ export async function openUdpTransport(options: UdpTransportOptions = {}): Promi
   return new UdpTransport(socket, log);
 }
 
+/**
+ * node:dgram resolves every destination through a lookup, and dns.lookup answers even an IP
+ * literal on the next tick, so each send() costs a closure and a tick, and a TTL set before
+ * send() would apply to whatever leaves on that tick. Our destinations are always IP literals:
+ * answered synchronously, send() hands the datagram to the kernel before it returns.
+ */
+function literalLookup(hostname: string, options: LookupOneOptions, callback: (error: Error | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  dnsLookup(hostname, options, callback);
+}
+
 export class UdpTransport implements DatagramTransport {
   readonly localAddress: Address;
   #socket: Socket;
@@ -55,6 +68,9 @@ export class UdpTransport implements DatagramTransport {
   #log: TransportLog;
   /** Parsed destinations, so the hot path does not re-parse `host:port` per datagram. */
   #destinations = new Map<string, { host: string; port: number }>();
+  /** While a datagram with its own TTL is on its way, plain sends wait here so they keep the default TTL. */
+  #held: { bytes: Uint8Array; to: Address }[] | undefined;
+  #ttlChain: Promise<void> = Promise.resolve();
 
   constructor(socket: Socket, log: TransportLog) {
     this.#socket = socket;
@@ -72,26 +88,62 @@ export class UdpTransport implements DatagramTransport {
   }
 
   send(bytes: Uint8Array, to: Address): void {
-    if (this.#closed) {
-      this.#log({ code: 'NET_SEND_AFTER_CLOSE', message: `udp ${this.localAddress}: send to ${to} after close` });
+    if (this.#held !== undefined) {
+      this.#held.push({ bytes, to });
       return;
     }
-    if (bytes.length > netDatagramBytesMax) {
-      this.#log({ code: 'NET_DATAGRAM_TOO_LARGE', message: `udp ${this.localAddress}: ${bytes.length} bytes exceed ${netDatagramBytesMax}` });
-      return;
+    this.#sendNow(bytes, to);
+  }
+
+  /** TTL sends run one at a time: set the TTL, send, and set it back in the send callback. */
+  sendWithOptions(bytes: Uint8Array, to: Address, options: SendOptions): Promise<void> {
+    if (options.ttl === undefined && this.#held === undefined) return new Promise((resolve) => this.#sendNow(bytes, to, resolve));
+    const ttl = options.ttl ?? socketDefaultTtl;
+    const sent = this.#ttlChain.then(() => this.#sendWithTtl(bytes, to, ttl));
+    this.#ttlChain = sent;
+    return sent;
+  }
+
+  async #sendWithTtl(bytes: Uint8Array, to: Address, ttl: number): Promise<void> {
+    if (this.#closed) return this.#sendNow(bytes, to);
+    this.#held = [];
+    try {
+      this.#socket.setTTL(ttl);
+      await new Promise<void>((resolve) => this.#sendNow(bytes, to, resolve));
+    } catch (error) {
+      this.#log({ code: 'NET_SEND_FAILED', message: `udp ${this.localAddress}: TTL ${ttl} to ${to}: ${String(error)}` });
+    } finally {
+      if (!this.#closed) this.#socket.setTTL(socketDefaultTtl);
+      const held = this.#held;
+      this.#held = undefined;
+      for (const datagram of held) this.#sendNow(datagram.bytes, datagram.to);
     }
-    const destination = this.#destination(to);
+  }
+
+  /** `done`, when given, runs once the datagram has left (or was dropped with a logged reason). */
+  #sendNow(bytes: Uint8Array, to: Address, done?: () => void): void {
+    const problem = this.#check(bytes, to);
+    const destination = problem === undefined ? this.#destination(to) : undefined;
     if (destination === undefined) {
-      this.#log({ code: 'NET_BAD_ADDRESS', message: `udp ${this.localAddress}: bad destination ${JSON.stringify(to)}` });
+      this.#log(problem ?? { code: 'NET_BAD_ADDRESS', message: `udp ${this.localAddress}: bad destination ${JSON.stringify(to)}` });
+      done?.();
       return;
     }
     try {
-      // No callback: a failed send surfaces as an 'error' event, logged above; a callback per
-      // datagram costs measurable throughput.
-      this.#socket.send(bytes, destination.port, destination.host);
+      // Without `done`, no callback: a failed send surfaces as an 'error' event, logged above;
+      // a callback per datagram costs measurable throughput.
+      if (done === undefined) this.#socket.send(bytes, destination.port, destination.host);
+      else this.#socket.send(bytes, destination.port, destination.host, () => done());
     } catch (error) {
       this.#log({ code: 'NET_SEND_FAILED', message: `udp ${this.localAddress}: send to ${to}: ${String(error)}` });
+      done?.();
     }
+  }
+
+  #check(bytes: Uint8Array, to: Address): { code: 'NET_SEND_AFTER_CLOSE' | 'NET_DATAGRAM_TOO_LARGE'; message: string } | undefined {
+    if (this.#closed) return { code: 'NET_SEND_AFTER_CLOSE', message: `udp ${this.localAddress}: send to ${to} after close` };
+    if (bytes.length > netDatagramBytesMax) return { code: 'NET_DATAGRAM_TOO_LARGE', message: `udp ${this.localAddress}: ${bytes.length} bytes exceed ${netDatagramBytesMax}` };
+    return undefined;
   }
 
   onDatagram(handler: DatagramHandler): void {

@@ -1,4 +1,4 @@
-import { chachaOpen, chachaSeal, expectBytes, NamesError } from '../../names/index.ts';
+import { chachaOpen, chachaOpenView, chachaSeal, chachaSealPacket, expectBytes, NamesError } from '../../names/index.ts';
 import { RendezvousError } from '../errors.ts';
 
 /**
@@ -64,6 +64,26 @@ export class CipherState {
     return openAt(this.#requireKey(), nonce, associatedData, ciphertext);
   }
 
+  /**
+   * Transport packets, the hot path: `header ‖ ENCRYPT(k, nonce, header, plaintext)` in one
+   * buffer, and its inverse returning a view of the plaintext. Same bytes as encryptAt /
+   * decryptAt; a scratch nonce and no extra copies (docs/DECISIONS.md "Socket layer").
+   */
+  encryptPacket(nonce: number, header: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    return chachaSealPacket(this.#requireKey(), scratchNonce(nonce), header, plaintext);
+  }
+
+  decryptPacket(nonce: number, header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    try {
+      return chachaOpenView(this.#requireKey(), scratchNonce(nonce), ciphertext, header);
+    } catch (error) {
+      if (error instanceof NamesError && error.code === 'AUTH_FAILED') {
+        throw new RendezvousError('NOISE_DECRYPT_FAILED', 'noise: authentication tag does not match', { cause: error });
+      }
+      throw error;
+    }
+  }
+
   /** §4.2 REKEY(k) = the first 32 bytes of ENCRYPT(k, 2^64 − 1, empty, 32 zero bytes). */
   rekey(): void {
     const key = this.#requireKey();
@@ -113,6 +133,17 @@ function encodeNonce(nonce: number): Uint8Array {
   view.setUint32(4, nonce >>> 0, true);
   view.setUint32(8, Math.floor(nonce / 2 ** 32), true);
   return bytes;
+}
+
+/** One nonce buffer for the packet path: node:crypto copies the IV before createCipheriv returns. */
+const SCRATCH_NONCE = new Uint8Array(12);
+const SCRATCH_VIEW = new DataView(SCRATCH_NONCE.buffer);
+
+function scratchNonce(nonce: number): Uint8Array {
+  checkNonce(nonce);
+  SCRATCH_VIEW.setUint32(4, nonce >>> 0, true);
+  SCRATCH_VIEW.setUint32(8, Math.floor(nonce / 2 ** 32), true);
+  return SCRATCH_NONCE;
 }
 
 function rekeyNonce(): Uint8Array {

@@ -9,7 +9,7 @@ import {
   taggedHash,
   X_ONLY_PUBLIC_KEY_BYTES,
 } from '../../names/index.ts';
-import { RendezvousError } from '../errors.ts';
+import { IdentityMismatchError, RendezvousError } from '../errors.ts';
 import { NOISE_DH_BYTES } from './dh.ts';
 
 /**
@@ -52,7 +52,12 @@ export function verifyStaticBinding(
   expectedIdentityKey?: Uint8Array,
 ): VerifiedBinding {
   if (expectedIdentityKey !== undefined && !equalBytes(binding.identityKey, expectedIdentityKey)) {
-    throw new RendezvousError('NOISE_IDENTITY_MISMATCH', `handshake: identity ${bytesToHex(binding.identityKey)} is not the one expected`);
+    throw new IdentityMismatchError(
+      'NOISE_IDENTITY_MISMATCH',
+      `handshake: the peer presented identity ${bytesToHex(binding.identityKey)}, expected ${bytesToHex(expectedIdentityKey)}`,
+      new Uint8Array(expectedIdentityKey),
+      new Uint8Array(binding.identityKey),
+    );
   }
   const known = cache?.has(staticPublicKey, binding.identityKey) ?? false;
   if (!known) {

@@ -4,7 +4,6 @@ import {
   HandshakeState,
   verifyStaticBinding,
   type BindingCache,
-  type NoiseDh,
   type NoiseKeyPair,
   type NoiseProtocol,
   type StaticBinding,
@@ -12,6 +11,7 @@ import {
   type VerifiedBinding,
 } from '../noise/index.ts';
 import { IDENTITY_PAYLOAD_BYTES, IK_INITIATION_PAYLOAD_BYTES, XX_INITIATION_PADDING_BYTES } from './packets.ts';
+import type { StaticDhCache } from './static-dh.ts';
 import { TIMESTAMP_BYTES } from './timestamp.ts';
 
 /**
@@ -32,7 +32,7 @@ export type HandshakeContext = {
   xx: NoiseProtocol;
   staticKeyPair: NoiseKeyPair;
   binding: StaticBinding;
-  dh: NoiseDh;
+  dh: StaticDhCache;
   bindings: BindingCache;
 };
 

@@ -1,5 +1,5 @@
 import { sessionCookieLatencyMs, sessionCookieSecretMs } from '../constants.ts';
-import { RendezvousError } from '../errors.ts';
+import { IdentityMismatchError, RendezvousError } from '../errors.ts';
 import type { HandshakeState } from '../noise/index.ts';
 import { readIkResponse, writeIkInitiation, writeXxFinish, writeXxInitiation } from './handshake.ts';
 import { canSend, createKeypair } from './keypair.ts';
@@ -79,9 +79,8 @@ export function receiveResponse(step: Step, packet: ResponsePacket, from: Sessio
   } catch (error) {
     // The responder holds the static key (the Noise message authenticated) but proved the
     // wrong identity: that is an answer, and the session cannot go on.
-    if (error instanceof RendezvousError && (error.code === 'NOISE_IDENTITY_MISMATCH' || error.code === 'NOISE_BAD_BINDING')) {
-      closePeer(step, peer, error.code === 'NOISE_IDENTITY_MISMATCH' ? 'identity-mismatch' : 'bad-binding');
-    }
+    if (error instanceof IdentityMismatchError) closePeer(step, peer, 'identity-mismatch', error.presentedIdentityKey);
+    else if (error instanceof RendezvousError && error.code === 'NOISE_BAD_BINDING') closePeer(step, peer, 'bad-binding');
     throw error;
   }
 }

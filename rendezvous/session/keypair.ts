@@ -62,7 +62,7 @@ export function canSend(keypair: Keypair | undefined, limits: SessionLimits, now
 
 export function sealTransport(keypair: Keypair, kind: 'transport' | 'close', plaintext: Uint8Array): Uint8Array {
   const counter = keypair.sendCounter++;
-  return encodeTransport(kind, keypair.remoteIndex, counter, (header) => keypair.send.encryptAt(counter, header, plaintext));
+  return encodeTransport(kind, keypair.remoteIndex, counter, (header) => keypair.send.encryptPacket(counter, header, plaintext));
 }
 
 /** Replay check, decryption, then the window moves: throws a typed error for each way to fail. */
@@ -75,7 +75,7 @@ export function openTransport(keypair: Keypair, packet: TransportPacket, limits:
   if (verdict === 'too-old') throw new RendezvousError('SESSION_TOO_OLD', `counter ${packet.counter} is behind the replay window`);
   let plaintext: Uint8Array;
   try {
-    plaintext = keypair.receive.decryptAt(packet.counter, packet.header, packet.ciphertext);
+    plaintext = keypair.receive.decryptPacket(packet.counter, packet.header, packet.ciphertext);
   } catch (error) {
     if (error instanceof RendezvousError && error.code === 'NOISE_DECRYPT_FAILED') {
       throw new RendezvousError('SESSION_DECRYPT_FAILED', `transport packet ${packet.counter} does not authenticate`, { cause: error });

@@ -183,7 +183,7 @@ export function encodeCookieReply(receiverIndex: number, nonce: Uint8Array, seal
   return out;
 }
 
-/** A transport or close packet: the header, then the sealed plaintext. */
+/** A transport or close packet: `seal` gets the header and returns header ‖ ciphertext ‖ tag. */
 export function encodeTransport(kind: 'transport' | 'close', receiverIndex: number, counter: number, seal: (header: Uint8Array) => Uint8Array): Uint8Array {
   const header = new Uint8Array(sessionTransportHeaderBytes);
   header[0] = sessionPacketTypes[kind];
@@ -191,9 +191,5 @@ export function encodeTransport(kind: 'transport' | 'close', receiverIndex: numb
   view.setUint32(1, receiverIndex);
   view.setUint32(5, Math.floor(counter / 2 ** 32));
   view.setUint32(9, counter >>> 0);
-  const ciphertext = seal(header);
-  const out = new Uint8Array(header.length + ciphertext.length);
-  out.set(header);
-  out.set(ciphertext, header.length);
-  return out;
+  return seal(header);
 }

@@ -10,7 +10,7 @@ import type { SessionAddress, SessionCloseReason } from './types.ts';
 const EMPTY = new Uint8Array(0);
 
 export function sendDatagram(step: Step, peer: Peer, datagram: Uint8Array): void {
-  step.effects.push({ kind: 'send', to: peer.endpoint, datagram });
+  step.effects.push({ kind: 'send', to: peer.endpoint, datagram, peer: peer.id });
   peer.lastSentMs = step.nowMs;
   step.touched.add(peer);
 }
@@ -95,7 +95,8 @@ export function updateEndpoint(step: Step, peer: Peer, from: SessionAddress): vo
  * Ends a session and forgets its keys. A peer the layer above never heard of (responder keys
  * that were never confirmed) goes silently.
  */
-export function closePeer(step: Step, peer: Peer, reason: SessionCloseReason): void {
+export function closePeer(step: Step, peer: Peer, reason: SessionCloseReason, presentedIdentityKey?: Uint8Array): void {
   removePeer(step.state, peer);
-  if (peer.announced) step.effects.push({ kind: 'closed', peer: peer.id, reason });
+  if (!peer.announced) return;
+  step.effects.push(presentedIdentityKey === undefined ? { kind: 'closed', peer: peer.id, reason } : { kind: 'closed', peer: peer.id, reason, presentedIdentityKey });
 }

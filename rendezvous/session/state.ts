@@ -12,6 +12,7 @@ import type { HandshakeContext } from './handshake.ts';
 import { wipeKeypair, type Keypair } from './keypair.ts';
 import { CookieJar, macKeys, type MacKeys } from './macs.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { StaticDhCache } from './static-dh.ts';
 import { encodeTai64n, timestampGranules, TimestampTable } from './timestamp.ts';
 import { defaultSessionLimits, type PeerId, type SessionAddress, type SessionConfig, type SessionEffect, type SessionLimits } from './types.ts';
 
@@ -102,7 +103,7 @@ export function createSessionHost(config: SessionConfig, nowMs: number): Session
       xx,
       staticKeyPair: config.staticKeyPair,
       binding: config.binding,
-      dh: config.dh ?? x25519Dh,
+      dh: new StaticDhCache(config.dh ?? x25519Dh, config.staticKeyPair.secretKey, limits.bindingCacheMax),
       bindings: new BindingCache(limits.bindingCacheMax),
     },
     ikMacKeys,
@@ -171,7 +172,10 @@ export function newPeer(
     timerAtMs: undefined,
   };
   state.peers.set(peer.id, peer);
-  if (fields.remoteStatic !== undefined) state.peersByStatic.set(staticKeyId(fields.remoteStatic), peer.id);
+  if (fields.remoteStatic !== undefined) {
+    state.peersByStatic.set(staticKeyId(fields.remoteStatic), peer.id);
+    state.context.dh.remember(fields.remoteStatic);
+  }
   return peer;
 }
 
@@ -180,6 +184,7 @@ export function learnRemoteStatic(state: SessionHostState, peer: Peer, remoteSta
   peer.remoteStatic = remoteStatic;
   peer.macKeys = macKeys(state.hash, remoteStatic);
   state.peersByStatic.set(staticKeyId(remoteStatic), peer.id);
+  state.context.dh.remember(remoteStatic);
 }
 
 export function dropKeypair(state: SessionHostState, keypair: Keypair | undefined): void {

@@ -101,12 +101,14 @@ export type SessionCloseReason =
   | 'bad-binding';
 
 export type SessionEffect =
-  | { kind: 'send'; to: SessionAddress; datagram: Uint8Array }
+  /** `peer` names the session the datagram belongs to, when there is one yet (not for an XX response or a cookie reply). */
+  | { kind: 'send'; to: SessionAddress; datagram: Uint8Array; peer?: PeerId }
   | { kind: 'deliver'; peer: PeerId; payload: Uint8Array }
   | { kind: 'established'; peer: PeerId; address: SessionAddress; remoteStaticKey: Uint8Array; remoteIdentityKey: Uint8Array }
   /** Roaming: an authenticated packet came from a new source address, which is now the peer's. */
   | { kind: 'endpoint'; peer: PeerId; address: SessionAddress }
-  | { kind: 'closed'; peer: PeerId; reason: SessionCloseReason }
+  /** For identity-mismatch, `presentedIdentityKey` is the identity the peer proved instead. */
+  | { kind: 'closed'; peer: PeerId; reason: SessionCloseReason; presentedIdentityKey?: Uint8Array }
   /** Call back with { kind: 'tick', peer } at atMs; replaces any earlier request for that peer. */
   | { kind: 'timer'; peer: PeerId; atMs: number }
   /** New keys are in use, after a handshake started by either side (`generation` counts them from 1). */

@@ -1,6 +1,6 @@
 import { LOGIN_NAME_LENGTH_MAX, UTF8_BYTES_PER_CODE_POINT_MAX } from '../../names/index.ts';
 import { createRegistry, defineMessage, type MessageOf } from './registry.ts';
-import { arrayOf, bytes, object, oneOf, optional, string, uint } from './schema.ts';
+import { arrayOf, bool, bytes, object, oneOf, optional, string, uint } from './schema.ts';
 
 /**
  * Rendezvous messages: presence, NAT classification probes, introductions and relays
@@ -119,6 +119,31 @@ export const introduceRefusedMessage = defineMessage('introduce-refused', {
   reason: oneOf(introductionRefusals),
 });
 
+// ── Accounts (wallet → its home agent, over the session) ───────────────────
+
+export const accountRefusals = ['bad-name', 'not-here', 'taken', 'full', 'rate-limited'] as const;
+
+/**
+ * Log in as `login` (`wallet@agent`, this agent's name after the `@`). The first login of a
+ * wallet name binds it to the session's identity key (first come); later logins of that name
+ * must come from the same key. Sent before presence-login, which needs an account.
+ */
+export const accountLoginMessage = defineMessage('account-login', {
+  login: string({ bytesMax: LOGIN_NAME_LENGTH_MAX * UTF8_BYTES_PER_CODE_POINT_MAX, normalization: 'NFC' }),
+});
+
+/** The session is logged in as `login`; `created` when this login bound the name just now. */
+export const accountOkMessage = defineMessage('account-ok', {
+  login: string({ bytesMax: LOGIN_NAME_LENGTH_MAX * UTF8_BYTES_PER_CODE_POINT_MAX, normalization: 'NFC' }),
+  created: bool(),
+});
+
+/** `taken`: the name is bound to another key. The session stays open, not logged in. */
+export const accountRefusedMessage = defineMessage('account-refused', {
+  login: string({ bytesMax: LOGIN_NAME_LENGTH_MAX * UTF8_BYTES_PER_CODE_POINT_MAX, normalization: 'NFC' }),
+  reason: oneOf(accountRefusals),
+});
+
 // ── Relays (either side → the introducing agent) ────────────────────────────
 
 export const relayAllocateMessage = defineMessage('relay-allocate', {
@@ -159,6 +184,9 @@ export const rendezvousMessageDefinitions = [
   relayReadyMessage,
   relayRefusedMessage,
   relayReleaseMessage,
+  accountLoginMessage,
+  accountOkMessage,
+  accountRefusedMessage,
 ] as const;
 
 export type RendezvousMessage = MessageOf<(typeof rendezvousMessageDefinitions)[number]>;
@@ -168,6 +196,7 @@ export type NatMapping = (typeof natMappings)[number];
 export type NatFiltering = (typeof natFilterings)[number];
 export type NatProbeReplyFrom = (typeof natProbeReplyFroms)[number];
 export type IntroductionRole = (typeof introductionRoles)[number];
+export type AccountRefusal = (typeof accountRefusals)[number];
 
 /** The rendezvous messages alone, for code that speaks only these (encodeWith / decodeWith). */
 export const rendezvousRegistry = createRegistry(rendezvousMessageDefinitions);

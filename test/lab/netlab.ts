@@ -32,8 +32,8 @@ export type Lab = {
   readonly hosts: readonly LabHost[];
   /** Runs a command inside a namespace and returns its stdout. */
   exec(namespace: string, argv: string[]): string;
-  /** Starts a long-running process inside a namespace; it is killed on destroy(). */
-  spawn(namespace: string, argv: string[]): ChildProcess;
+  /** Starts a long-running process inside a namespace; it is killed on destroy(). `stdin: 'pipe'` lets the caller write to it. */
+  spawn(namespace: string, argv: string[], stdin?: 'ignore' | 'pipe'): ChildProcess;
   destroy(): void;
 };
 
@@ -67,7 +67,7 @@ export function sweepStaleNamespaces(): void {
   const listed = run(['ip', 'netns', 'list']).split('\n');
   for (const line of listed) {
     const name = line.split(' ')[0] ?? '';
-    const match = /^plab(\d+)/.exec(name);
+    const match = /^plab(\d+)_/.exec(name);
     if (match === null) continue;
     const pid = Number(match[1]);
     if (pid !== process.pid && !processAlive(pid)) tryRun(['ip', 'netns', 'del', name]);
@@ -76,7 +76,9 @@ export function sweepStaleNamespaces(): void {
 
 export function createLab(specs: readonly HostSpec[]): Lab {
   sweepStaleNamespaces();
-  const id = `${PREFIX}${process.pid}${randomBytes(2).toString('hex')}`;
+  // The pid ends at the underscore: a hex suffix starting with a digit would otherwise read as
+  // part of it, and another run's sweep would take this live lab for a dead one.
+  const id = `${PREFIX}${process.pid}_${randomBytes(2).toString('hex')}`;
   const internet = `${id}-inet`;
   const agent = `${id}-agent`;
   const created: string[] = [];
@@ -111,8 +113,8 @@ export function createLab(specs: readonly HostSpec[]): Lab {
       agentSecondAddress: `${INTERNET_PREFIX}.0.3`,
       hosts,
       exec: (namespace, argv) => ns(namespace, argv),
-      spawn: (namespace, argv) => {
-        const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      spawn: (namespace, argv, stdin = 'ignore') => {
+        const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: [stdin, 'pipe', 'pipe'] });
         children.add(child);
         child.on('exit', () => children.delete(child));
         return child;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRng } from '../../names/index.ts';
 import { relayBurstBytesGlobal, relayBurstBytesPerRelay, relayBytesMax, relayIdleMs, relayLifetimeMs, relaysPerWalletMax } from '../../agent/index.ts';
-import { allocateRelay, createRelayTable, forwardRelay, sweepRelays } from '../../agent/rendezvous/index.ts';
+import { allocateRelay, createRelayTable, forwardRelay, rendezvousAgentStep, sweepRelays } from '../../agent/rendezvous/index.ts';
 import { decodeRelayPacket, encodeRelayPacket, type RendezvousMessage } from '../../rendezvous/index.ts';
 import { AgentHarness, logCodes, sentTo, wallet } from './harness.ts';
 
@@ -110,4 +110,14 @@ test('relay-release by a side frees the relay', () => {
   assert.equal(agent.state.relays.bySession.size, 1, 'not by a stranger');
   agent.message(bob, bobAddress, { type: 'relay-release', sessionId });
   assert.equal(agent.state.relays.bySession.size, 0);
+});
+
+test('a wallet whose session with the agent closed loses its relays; the other side’s count is freed too', () => {
+  const { agent, sessionId } = introduced();
+  const forAlice = readyOf(sentTo(agent.message(alice, aliceAddress, { type: 'relay-allocate', sessionId }), alice));
+  assert.equal(agent.state.relays.perWallet.get(bob.keyHex), 1, 'bob holds one relay');
+  rendezvousAgentStep(agent.state, { kind: 'session-closed', walletKeyHex: alice.keyHex }, agent.nowMs);
+  assert.equal(agent.state.relays.bySession.size, 0, 'the relay is gone');
+  assert.equal(agent.state.relays.perWallet.get(bob.keyHex), undefined, 'bob’s relay count is back to zero');
+  assert.deepEqual(logCodes(agent.datagram('primary', aliceAddress, encodeRelayPacket(forAlice.token, Uint8Array.of(1)))), ['RENDEZVOUS_RELAY_UNKNOWN_TOKEN'], 'its token no longer forwards');
 });

@@ -31,7 +31,7 @@ describe('packet codec', () => {
     );
     fc.assert(
       fc.property(index, fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.uint8Array({ minLength: 16, maxLength: 1187 }), (receiver, counter, sealed) => {
-        const bytes = encodeTransport('transport', receiver, counter, () => sealed);
+        const bytes = encodeTransport('transport', receiver, counter, (header) => new Uint8Array([...header, ...sealed]));
         const packet = decodeSessionPacket(bytes);
         assert.ok(packet.kind === 'transport');
         assert.equal(packet.receiverIndex, receiver);

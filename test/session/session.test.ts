@@ -166,7 +166,8 @@ describe('identity binding in the handshake', () => {
     network.deliver(initiation, '192.0.2.66:6666');
     assert.deepEqual(logCodes(bob.effects), ['SESSION_REPLAYED_TIMESTAMP', 'SESSION_REPLAYED_TIMESTAMP']);
     assert.equal(network.sent.length, sentBefore, 'no response to a replay');
-    assert.equal(bob.counter.dh - dhBefore, 4, 'es and ss for each replay, nothing more');
+    // ss with a known peer comes from the static-static cache (session/static-dh.ts), so only es is computed.
+    assert.equal(bob.counter.dh - dhBefore, 2, 'es for each replay, nothing more');
     assert.equal(effectsOf(bob.effects, 'endpoint').length, 0, 'a replay does not move the peer');
   });
 });
