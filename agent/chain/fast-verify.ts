@@ -1,5 +1,5 @@
 import * as libsecp256k1 from 'tiny-secp256k1';
-import type { Rng } from '../../names/index.ts';
+import { schnorrVerify, type Rng } from '../../names/index.ts';
 import { bip340Signatures, secp256k1Beacon, type ConsensusCrypto, type SignatureScheme } from '../consensus/index.ts';
 
 /**
@@ -10,25 +10,8 @@ import { bip340Signatures, secp256k1Beacon, type ConsensusCrypto, type Signature
  * BIP340's reference implementation, so both accept exactly the same signatures.
  */
 
-/** Same contract as names/ schnorrVerify: false for any bad size, key or signature; never throws. */
-export function fastSchnorrVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || message.length !== 32 || publicKey.length !== 32) return false;
-  try {
-    return libsecp256k1.verifySchnorr(message, publicKey, signature);
-  } catch {
-    return false;
-  }
-}
-
-/** True when the 32 bytes are the x coordinate of a curve point (BIP340 lift_x succeeds). */
-export function fastIsXOnlyPoint(key: Uint8Array): boolean {
-  if (key.length !== 32) return false;
-  try {
-    return libsecp256k1.isXOnlyPoint(key);
-  } catch {
-    return false;
-  }
-}
+/** Verification now lives in names/crypto (libsecp256k1 for 32-byte digests); kept under these names. */
+export { isValidXOnlyPublicKey as fastIsXOnlyPoint, schnorrVerify as fastSchnorrVerify } from '../../names/index.ts';
 
 /** BIP340 signing with libsecp256k1, for load generators; `auxRand` as in BIP340 default signing. */
 export function fastSchnorrSign(message: Uint8Array, secretKey: Uint8Array, auxRand: Uint8Array): Uint8Array {
@@ -37,6 +20,6 @@ export function fastSchnorrSign(message: Uint8Array, secretKey: Uint8Array, auxR
 
 /** The production consensus crypto with verification through libsecp256k1. */
 export function fastConsensusCrypto(rng: Rng): ConsensusCrypto {
-  const signatures: SignatureScheme = { ...bip340Signatures(rng), verify: fastSchnorrVerify };
+  const signatures: SignatureScheme = { ...bip340Signatures(rng), verify: schnorrVerify };
   return { signatures, beacon: secp256k1Beacon, curveKeys: true };
 }
