@@ -46,15 +46,41 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs: number
   }
 }
 
-function readChain(dataDir: string): { hashes: Map<number, string>; transactions: Map<string, number> } {
+type ChainFile = {
+  hashes: Map<number, string>;
+  /** Ledger `blocks` header hashes by height. */
+  headers: Map<number, string>;
+  transactions: Map<string, number>;
+  /** Ledger transaction rows per height. */
+  counts: Map<number, number>;
+};
+
+function readChain(dataDir: string): ChainFile {
   const db = new Database(join(dataDir, chainFiles.ledger), { readonly: true });
   try {
-    const hashes = new Map((db.prepare('SELECT height, hash FROM chain_blocks').all() as { height: number; hash: Uint8Array }[]).map((row) => [row.height, bytesToHex(row.hash)]));
-    const transactions = new Map((db.prepare('SELECT hash, height FROM transactions WHERE height > 0').all() as { hash: Uint8Array; height: number }[]).map((row) => [bytesToHex(row.hash), row.height]));
-    return { hashes, transactions };
+    // One read transaction: every table from the same snapshot of the file.
+    return db.transaction(() => {
+      const hashes = new Map((db.prepare('SELECT height, hash FROM chain_blocks').all() as { height: number; hash: Uint8Array }[]).map((row) => [row.height, bytesToHex(row.hash)]));
+      const headers = new Map((db.prepare('SELECT height, hash FROM blocks').all() as { height: number; hash: Uint8Array }[]).map((row) => [row.height, bytesToHex(row.hash)]));
+      const transactions = new Map((db.prepare('SELECT hash, height FROM transactions WHERE height > 0').all() as { hash: Uint8Array; height: number }[]).map((row) => [bytesToHex(row.hash), row.height]));
+      const counts = new Map((db.prepare('SELECT height, COUNT(*) AS n FROM transactions GROUP BY height').all() as { height: number; n: number }[]).map((row) => [row.height, row.n]));
+      return { hashes, headers, transactions, counts };
+    })();
   } finally {
     db.close();
   }
+}
+
+/** Every height 0..max in chain_blocks, and the ledger's `blocks` holds exactly those heights. */
+function checkContiguous(name: string, chain: ChainFile): void {
+  const max = Math.max(...chain.hashes.keys());
+  const gaps: number[] = [];
+  for (let height = 0; height <= max; height++) if (!chain.hashes.has(height)) gaps.push(height);
+  assert.deepEqual(gaps, [], `${name}: chain_blocks ends at ${max} but lacks heights ${gaps.slice(0, 20).join(', ')} (seed ${seed})`);
+  const ledgerOnly = [...chain.headers.keys()].filter((height) => !chain.hashes.has(height)).sort((a, b) => a - b);
+  const chainOnly = [...chain.hashes.keys()].filter((height) => !chain.headers.has(height)).sort((a, b) => a - b);
+  assert.deepEqual(chainOnly, [], `${name}: chain_blocks rows without a ledger block at heights ${chainOnly.slice(0, 20).join(', ')} (seed ${seed})`);
+  assert.deepEqual(ledgerOnly, [], `${name}: ledger blocks without a chain_blocks row at heights ${ledgerOnly.slice(0, 20).join(', ')} (seed ${seed})`);
 }
 
 test(`devnet: ${agentCount} agents under load, ${kills} SIGKILLs and restarts, no fork and nothing final lost (seed ${seed})`, { timeout: 600_000 }, async (t) => {
@@ -113,11 +139,18 @@ test(`devnet: ${agentCount} agents under load, ${kills} SIGKILLs and restarts, n
   await Promise.all(agents.map((agent) => agent.stop()));
 
   const chains = agents.map((agent) => readChain(agent.agent.dataDir));
-  // No fork: every pair of agents agrees on every height both hold.
+  // Contiguous: no agent holds a chain row without its ledger block, or a gap in heights.
+  for (const [index, chain] of chains.entries()) checkContiguous(agents[index]!.agent.name, chain);
+  // No fork: every pair of agents agrees on every height both hold, chain block and ledger header,
+  // and holds as many transactions there.
   const heights = Math.max(...chains.map((chain) => chain.hashes.size));
   for (let height = 0; height < heights; height++) {
     const seen = new Set(chains.map((chain) => chain.hashes.get(height)).filter((hash) => hash !== undefined));
     assert.ok(seen.size <= 1, `height ${height}: agents finalized ${seen.size} different blocks (seed ${seed})`);
+    const headers = new Set(chains.map((chain) => chain.headers.get(height)).filter((hash) => hash !== undefined));
+    assert.ok(headers.size <= 1, `height ${height}: agents hold ${headers.size} different ledger headers (seed ${seed})`);
+    const counts = chains.filter((chain) => chain.headers.has(height)).map((chain) => chain.counts.get(height) ?? 0);
+    assert.ok(new Set(counts).size <= 1, `height ${height}: agents hold ${counts.join('/')} transactions (seed ${seed})`);
   }
   // Caught up: every agent holds every height up to the final top, so each restart's target too.
   for (const [index, chain] of chains.entries()) {
