@@ -32,3 +32,12 @@ export function comparePair(first: () => unknown, second: () => unknown, duratio
   }
   return [firstTotal / slices, secondTotal / slices];
 }
+
+/** comparePair for any number of implementations: each takes its turn in every slice. */
+export function compareAll(operations: readonly (() => unknown)[], durationMs: number, slices = 4): number[] {
+  const totals = operations.map(() => 0);
+  for (let slice = 0; slice < slices; slice += 1) {
+    operations.forEach((operation, index) => (totals[index]! += opsPerSecond(operation, durationMs / (operations.length * slices))));
+  }
+  return totals.map((total) => total / slices);
+}

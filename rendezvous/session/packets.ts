@@ -129,15 +129,26 @@ function decodeTransport(kind: 'transport' | 'close', datagram: Uint8Array): Tra
   if (datagram.length < sessionPacketBytes.transportMin || (kind === 'close' && datagram.length !== sessionPacketBytes.transportMin)) {
     throw new RendezvousError('SESSION_BAD_LENGTH', `${kind} packet of ${datagram.length} bytes`);
   }
-  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+  // Read byte by byte: a DataView per packet is an allocation on the hot path.
   return {
     kind,
-    receiverIndex: view.getUint32(1),
+    receiverIndex: readUint32(datagram, 1),
     // Counters past 2^53 lose precision here, but every one of them is past rejectAfterMessages.
-    counter: view.getUint32(5) * 2 ** 32 + view.getUint32(9),
+    counter: readUint32(datagram, 5) * 2 ** 32 + readUint32(datagram, 9),
     header: datagram.subarray(0, sessionTransportHeaderBytes),
     ciphertext: datagram.subarray(sessionTransportHeaderBytes),
   };
+}
+
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}
+
+function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = value >>> 16;
+  bytes[offset + 2] = value >>> 8;
+  bytes[offset + 3] = value;
 }
 
 function expectLength(kind: SessionPacketTypeName, datagram: Uint8Array, length: number): void {
@@ -183,13 +194,18 @@ export function encodeCookieReply(receiverIndex: number, nonce: Uint8Array, seal
   return out;
 }
 
-/** A transport or close packet: `seal` gets the header and returns header ‖ ciphertext ‖ tag. */
+/**
+ * A transport or close packet: `seal` gets the header and returns header ‖ ciphertext ‖ tag.
+ * The header is one scratch array reused for every packet (an allocation less per datagram),
+ * valid only during the call: `seal` must copy it, as chachaSealPacket does.
+ */
 export function encodeTransport(kind: 'transport' | 'close', receiverIndex: number, counter: number, seal: (header: Uint8Array) => Uint8Array): Uint8Array {
-  const header = new Uint8Array(sessionTransportHeaderBytes);
+  const header = SCRATCH_HEADER;
   header[0] = sessionPacketTypes[kind];
-  const view = new DataView(header.buffer);
-  view.setUint32(1, receiverIndex);
-  view.setUint32(5, Math.floor(counter / 2 ** 32));
-  view.setUint32(9, counter >>> 0);
+  writeUint32(header, 1, receiverIndex);
+  writeUint32(header, 5, Math.floor(counter / 2 ** 32));
+  writeUint32(header, 9, counter >>> 0);
   return seal(header);
 }
+
+const SCRATCH_HEADER = new Uint8Array(sessionTransportHeaderBytes);

@@ -7,8 +7,8 @@ import type { NoiseDh, NoiseKeyPair } from '../noise/index.ts';
  * (every rekey, every reconnect) skips the `ss` scalar multiplication. Peers' static keys are
  * remembered once the session core has a peer for them (proven by a handshake, or named by our
  * own connect); DH calls with any other public key pass straight through, so ephemerals never
- * enter the table. A remembered key is also handed to the inner DH as one canonical array, so
- * names/crypto keeps its imported KeyObject for `es`/`se` with that peer. Bounded LRU.
+ * enter the table. A remembered key is handed to the inner DH as one canonical array (this
+ * mattered while names/crypto cached OpenSSL KeyObjects per array; libsodium takes raw bytes). Bounded LRU.
  * The last few results with our static key wait in a tiny list, because a responder computes
  * `ss` before it knows the peer: remember() right after that handshake keeps its result.
  */

@@ -50,21 +50,27 @@ function unconfirmedLifetimeMs(step: Step): number {
 export function nextDeadlineMs(step: Step, peer: Peer): number | undefined {
   const { limits } = step.state;
   const { nowMs } = step;
-  const deadlines: number[] = [];
-  if (peer.handshake !== undefined) deadlines.push(peer.handshake.resendAtMs);
-  if (peer.current?.finish !== undefined) deadlines.push(peer.current.finish.resendAtMs);
-  if (peer.next !== undefined) deadlines.push(peer.next.createdMs + unconfirmedLifetimeMs(step));
-  if (peer.previous !== undefined) deadlines.push(peer.previous.createdMs + limits.rejectAfterMs);
+  // Runs after every packet (the keepalive moves with each send): a running minimum, no array.
+  let earliest = Infinity;
+  let any = false;
+  const consider = (deadlineMs: number): void => {
+    any = true;
+    if (deadlineMs < earliest) earliest = deadlineMs;
+  };
+  if (peer.handshake !== undefined) consider(peer.handshake.resendAtMs);
+  if (peer.current?.finish !== undefined) consider(peer.current.finish.resendAtMs);
+  if (peer.next !== undefined) consider(peer.next.createdMs + unconfirmedLifetimeMs(step));
+  if (peer.previous !== undefined) consider(peer.previous.createdMs + limits.rejectAfterMs);
   if (peer.current !== undefined && peer.handshake === undefined && peer.next === undefined) {
-    deadlines.push(rekeyDueMs(step, peer.current));
+    consider(rekeyDueMs(step, peer.current));
     const expiresMs = peer.current.createdMs + limits.rejectAfterMs;
-    if (expiresMs > nowMs) deadlines.push(expiresMs);
+    if (expiresMs > nowMs) consider(expiresMs);
   }
   if (peer.established) {
-    deadlines.push(peer.lastReceivedMs + limits.idleTimeoutMs);
-    if (canSend(peer.current, limits, nowMs)) deadlines.push(peer.lastSentMs + limits.keepaliveMs);
+    consider(peer.lastReceivedMs + limits.idleTimeoutMs);
+    if (canSend(peer.current, limits, nowMs)) consider(peer.lastSentMs + limits.keepaliveMs);
   }
-  return deadlines.length === 0 ? undefined : Math.max(nowMs, Math.min(...deadlines));
+  return any ? Math.max(nowMs, earliest) : undefined;
 }
 
 export function scheduleTimer(step: Step, peer: Peer): void {
