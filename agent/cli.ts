@@ -21,8 +21,10 @@ commands:
             every second; --load submits RATE tx/s from this process; Ctrl-C stops them all
   load --dir DIR [--rate R] [--seconds S]
             submit R transactions per second (default 50) to a running devnet
-  start     run the embedded default: a 4-agent devnet in a new temporary directory,
-            a block a second, a light load (what \`npm start\` runs)
+  start [--keep]
+            run the embedded default: a 4-agent devnet in a new temporary directory,
+            a block a second, a light load (what \`npm start\` runs); the directory is
+            removed when it stops, unless --keep
   help      show this text`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'load':
         return await load(rest);
       case 'start':
-        return await start();
+        return await start(rest);
       case 'help':
       case '--help':
       case '-h':
@@ -142,14 +144,19 @@ async function load(args: string[]): Promise<number> {
   return runLoad({ dir: required(values, 'dir'), rate: integerOption(values, 'rate', 50, 1, 100_000), durationMs: seconds === 0 ? Number.POSITIVE_INFINITY : seconds * 1000, write: (line) => console.log(line) });
 }
 
-/** `npm start`: the embedded default devnet, in a fresh temporary directory so it never collides with an earlier one. */
-async function start(): Promise<number> {
+/**
+ * `npm start`: the embedded default devnet, in a fresh temporary directory so it never collides
+ * with an earlier one; removed when it stops, unless `--keep` (then it can be restarted with
+ * `parley-agent devnet --dir DIR`).
+ */
+async function start(args: string[]): Promise<number> {
+  const values = parse(args, { keep: { type: 'boolean' } });
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { runDevnet } = await import('./devnet/index.ts');
   const dir = mkdtempSync(join(tmpdir(), 'parley-devnet-'));
-  return runDevnet({ dir, agents: 4, blockIntervalMs: 1000, basePort: 7600, loadRate: 20, write: (line) => console.log(line) });
+  return runDevnet({ dir, agents: 4, blockIntervalMs: 1000, basePort: 7600, loadRate: 20, removeOnExit: values.keep !== true, write: (line) => console.log(line) });
 }
 
 function describe(settings: AgentSettings): string {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDevnet, devnetFile, loadDevnet, type Devnet } from './create.ts';
 import { LoadClient } from './load.ts';
@@ -21,6 +21,8 @@ export type RunDevnetOptions = {
   readonly write: (line: string) => void;
   /** Stop after this long (tests); default: until a signal. */
   readonly durationMs?: number;
+  /** Delete the directory once every agent has stopped (`npm start`'s temporary devnet). */
+  readonly removeOnExit?: boolean;
 };
 
 export async function runDevnet(options: RunDevnetOptions): Promise<number> {
@@ -67,7 +69,12 @@ export async function runDevnet(options: RunDevnetOptions): Promise<number> {
   await load?.close();
   await loading;
   await Promise.all(processes.map((agent) => agent.stop()));
-  write(`stopped; the devnet stays in ${devnet.dir}: restart it with parley-agent devnet --dir ${devnet.dir}`);
+  if (options.removeOnExit === true) {
+    rmSync(devnet.dir, { recursive: true, force: true });
+    write(`stopped; removed ${devnet.dir}`);
+  } else {
+    write(`stopped; the devnet stays in ${devnet.dir}: restart it with parley-agent devnet --dir ${devnet.dir}`);
+  }
   return 0;
 }
 
