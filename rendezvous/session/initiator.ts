@@ -5,7 +5,7 @@ import { readIkResponse, writeIkInitiation, writeXxFinish, writeXxInitiation } f
 import { canSend, createKeypair } from './keypair.ts';
 import { openCookieReply, stampMacs } from './macs.ts';
 import { encodeFinish, encodeInitiation, MAC_BYTES, type CookieReplyPacket, type ResponsePacket } from './packets.ts';
-import { closePeer, installKeypair, sendDatagram, sendKeepalive, updateEndpoint } from './peer.ts';
+import { acceptRemoteEpoch, closePeer, installKeypair, sendDatagram, sendKeepalive, updateEndpoint } from './peer.ts';
 import { allocateIndex, dropHandshake, learnRemoteStatic, nextTimestamp, type Peer, type PendingHandshake, type Step } from './state.ts';
 import type { SessionAddress } from './types.ts';
 
@@ -28,7 +28,7 @@ export function startHandshake(step: Step, peer: Peer, attemptStartMs = step.now
 function writeInitiation(step: Step, peer: Peer, localIndex: number): { handshake: HandshakeState; packet: Uint8Array; pattern: 'ik' | 'xx' } {
   const { state, nowMs } = step;
   if (peer.remoteStatic !== undefined) {
-    const { handshake, noise } = writeIkInitiation(state.context, peer.remoteStatic, nextTimestamp(state, nowMs));
+    const { handshake, noise } = writeIkInitiation(state.context, peer.remoteStatic, nextTimestamp(state, nowMs), peer.localEpoch);
     return { handshake, packet: encodeInitiation('ikInitiation', localIndex, noise), pattern: 'ik' };
   }
   const { handshake, noise } = writeXxInitiation(state.context);
@@ -86,9 +86,10 @@ export function receiveResponse(step: Step, packet: ResponsePacket, from: Sessio
 }
 
 function takeIkResponse(step: Step, peer: Peer, pending: PendingHandshake, packet: ResponsePacket, from: SessionAddress): void {
-  const { ciphers, binding } = readIkResponse(step.state.context, pending.state, packet.noise, peer.remoteIdentity);
+  const { ciphers, binding, epoch } = readIkResponse(step.state.context, pending.state, packet.noise, peer.remoteIdentity);
   peer.handshake = undefined; // its index now belongs to the keypair
   peer.remoteIdentity = binding.identityKey;
+  acceptRemoteEpoch(step, peer, epoch);
   updateEndpoint(step, peer, from);
   const keypair = createKeypair(ciphers, { local: pending.localIndex, remote: packet.senderIndex }, true, true, step.nowMs);
   // The responder waits for our first packet before it uses the keys: confirm at once.
@@ -96,10 +97,11 @@ function takeIkResponse(step: Step, peer: Peer, pending: PendingHandshake, packe
 }
 
 function takeXxResponse(step: Step, peer: Peer, pending: PendingHandshake, packet: ResponsePacket, from: SessionAddress): void {
-  const { noise, ciphers, binding } = writeXxFinish(step.state.context, pending.state, packet.noise, peer.remoteIdentity);
+  const { noise, ciphers, binding, epoch } = writeXxFinish(step.state.context, pending.state, packet.noise, peer.remoteIdentity, peer.localEpoch);
   peer.handshake = undefined;
   learnRemoteStatic(step.state, peer, binding.staticKey);
   peer.remoteIdentity = binding.identityKey;
+  acceptRemoteEpoch(step, peer, epoch);
   updateEndpoint(step, peer, from);
   const keypair = createKeypair(ciphers, { local: pending.localIndex, remote: packet.senderIndex }, true, true, step.nowMs);
   const finish = encodeFinish(packet.senderIndex, noise);

@@ -28,11 +28,17 @@ export const COOKIE_BYTES = 16;
 export const COOKIE_NONCE_BYTES = 24;
 
 const ENCRYPTED_STATIC_BYTES = NOISE_DH_BYTES + NOISE_TAG_BYTES;
-/** Plaintext handshake payloads: the identity binding, plus the timestamp in an IK initiation. */
-export const IK_INITIATION_PAYLOAD_BYTES = STATIC_BINDING_BYTES + TIMESTAMP_BYTES;
-export const IDENTITY_PAYLOAD_BYTES = STATIC_BINDING_BYTES;
+/**
+ * A session epoch: 8 random bytes a side picks for each session it starts with a peer and sends in
+ * every handshake message of that session. A handshake whose epoch differs from the one the peer
+ * sent before is not a rekey: the peer lost the session (it restarted, or closed and came back).
+ */
+export const SESSION_EPOCH_BYTES = 8;
+/** Plaintext handshake payloads: the identity binding, the timestamp in an IK initiation, the epoch. */
+export const IK_INITIATION_PAYLOAD_BYTES = STATIC_BINDING_BYTES + TIMESTAMP_BYTES + SESSION_EPOCH_BYTES;
+export const IDENTITY_PAYLOAD_BYTES = STATIC_BINDING_BYTES + SESSION_EPOCH_BYTES;
 /** XX message 1 is padded (zeros, as its Noise payload) to the size of the response it asks for. */
-export const XX_INITIATION_PADDING_BYTES = 132;
+export const XX_INITIATION_PADDING_BYTES = 140;
 
 /** Noise message sizes: -> e, es, s, ss | <- e, ee, se (IK); -> e | <- e, ee, s, es | -> s, se (XX). */
 export const noiseMessageBytes = {

@@ -1,3 +1,4 @@
+import { equalBytes } from '../../names/index.ts';
 import { canSend, sealTransport, type Keypair } from './keypair.ts';
 import { dropKeypair, removePeer, type Peer, type Step } from './state.ts';
 import type { SessionAddress, SessionCloseReason } from './types.ts';
@@ -49,6 +50,27 @@ export function installKeypair(step: Step, peer: Peer, keypair: Keypair): number
   else step.effects.push({ kind: 'rekeyed', peer: peer.id, generation: peer.generation });
   step.touched.add(peer);
   return flushQueue(step, peer);
+}
+
+/**
+ * The epoch of a handshake the peer sent. Another epoch than its last one means the peer lost
+ * the session (it restarted, or closed and came back) rather than rekeyed: the layer above
+ * drops the connection it has (its channel state belongs to the lost session), the old keys go,
+ * and when the new keys are installed it hears of an established session again.
+ */
+export function acceptRemoteEpoch(step: Step, peer: Peer, epoch: Uint8Array): void {
+  const known = peer.remoteEpoch;
+  peer.remoteEpoch = epoch;
+  if (known === undefined || equalBytes(known, epoch) || !peer.established) return;
+  peer.established = false;
+  peer.queue = [];
+  // The lost session's keys: nothing sent under them can be for the new session.
+  dropKeypair(step.state, peer.previous);
+  dropKeypair(step.state, peer.current);
+  peer.previous = undefined;
+  peer.current = undefined;
+  step.effects.push({ kind: 'closed', peer: peer.id, reason: 'peer-restarted' });
+  step.touched.add(peer);
 }
 
 /** A responder's keys wait in `next` until the initiator sends under them. */

@@ -4,8 +4,8 @@ import { verifyStaticBinding } from '../noise/index.ts';
 import { readIkInitiation, readXxFinish, writeIkResponse, writeXxResponse } from './handshake.ts';
 import { createKeypair } from './keypair.ts';
 import { checkMac1 } from './macs.ts';
-import { encodeResponse, type FinishPacket, type InitiationPacket } from './packets.ts';
-import { installKeypair, sendDatagram, sendKeepalive, setNext, updateEndpoint } from './peer.ts';
+import { encodeResponse, SESSION_EPOCH_BYTES, type FinishPacket, type InitiationPacket } from './packets.ts';
+import { acceptRemoteEpoch, installKeypair, sendDatagram, sendKeepalive, setNext, updateEndpoint } from './peer.ts';
 import { addressHost } from './rate-limiter.ts';
 import { allocateIndex, halfOpenCount, log, newPeer, noteInitiationAndCheckLoad, staticKeyId, type Peer, type Step } from './state.ts';
 import type { SessionAddress } from './types.ts';
@@ -36,7 +36,7 @@ export function receiveInitiation(step: Step, packet: InitiationPacket, from: Se
 
 function acceptIkInitiation(step: Step, packet: InitiationPacket, from: SessionAddress): void {
   const { state, nowMs } = step;
-  const { handshake, remoteStatic, binding, timestamp } = readIkInitiation(state.context, packet.noise);
+  const { handshake, remoteStatic, binding, timestamp, epoch } = readIkInitiation(state.context, packet.noise);
   // WireGuard §5.1: the timestamp must grow, so a captured initiation cannot be replayed.
   if (!state.timestamps.isNewer(remoteStatic, timestamp)) {
     throw new RendezvousError('SESSION_REPLAYED_TIMESTAMP', 'IK initiation not newer than the last from this static key');
@@ -44,9 +44,10 @@ function acceptIkInitiation(step: Step, packet: InitiationPacket, from: SessionA
   const existing = peerByStatic(step, remoteStatic);
   const verified = verifyStaticBinding(binding, remoteStatic, state.context.bindings, existing?.remoteIdentity);
   state.timestamps.record(remoteStatic, timestamp);
-  const { noise, ciphers } = writeIkResponse(state.context, handshake);
   const localIndex = allocateIndex(state);
   const peer = existing ?? newPeer(state, { id: freePeerId(step, remoteStatic, localIndex), endpoint: from, remoteStatic, remoteIdentity: verified.identityKey, announced: false }, nowMs);
+  acceptRemoteEpoch(step, peer, epoch);
+  const { noise, ciphers } = writeIkResponse(state.context, handshake, peer.localEpoch);
   setNext(step, peer, createKeypair(ciphers, { local: localIndex, remote: packet.senderIndex }, false, false, nowMs));
   updateEndpoint(step, peer, from);
   sendDatagram(step, peer, encodeResponse('ikResponse', localIndex, packet.senderIndex, noise));
@@ -55,9 +56,11 @@ function acceptIkInitiation(step: Step, packet: InitiationPacket, from: SessionA
 function acceptXxInitiation(step: Step, packet: InitiationPacket, from: SessionAddress): void {
   const { state, nowMs } = step;
   expireXxResponding(step);
-  const { handshake, noise } = writeXxResponse(state.context, packet.noise);
+  // No peer yet (XX names nobody): the epoch is picked here and becomes the peer's at the finish.
+  const localEpoch = state.rng.bytes(SESSION_EPOCH_BYTES);
+  const { handshake, noise } = writeXxResponse(state.context, packet.noise, localEpoch);
   const localIndex = allocateIndex(state);
-  state.xxResponding.set(localIndex, { handshake, remoteIndex: packet.senderIndex, endpoint: from, createdMs: nowMs });
+  state.xxResponding.set(localIndex, { handshake, remoteIndex: packet.senderIndex, endpoint: from, createdMs: nowMs, localEpoch });
   step.effects.push({ kind: 'send', to: from, datagram: encodeResponse('xxResponse', localIndex, packet.senderIndex, noise) });
 }
 
@@ -79,7 +82,7 @@ export function receiveFinish(step: Step, packet: FinishPacket, from: SessionAdd
       `no XX handshake waits on index ${packet.receiverIndex}`,
     );
   }
-  const { ciphers, binding } = readXxFinish(state.context, responding.handshake, packet.noise);
+  const { ciphers, binding, epoch } = readXxFinish(state.context, responding.handshake, packet.noise);
   state.xxResponding.delete(packet.receiverIndex);
   const existing = peerByStatic(step, binding.staticKey);
   if (existing?.remoteIdentity !== undefined && !equalBytes(existing.remoteIdentity, binding.identityKey)) {
@@ -87,7 +90,9 @@ export function receiveFinish(step: Step, packet: FinishPacket, from: SessionAdd
   }
   const peer =
     existing ??
-    newPeer(state, { id: freePeerId(step, binding.staticKey, packet.receiverIndex), endpoint: from, remoteStatic: binding.staticKey, remoteIdentity: binding.identityKey, announced: false }, nowMs);
+    newPeer(state, { id: freePeerId(step, binding.staticKey, packet.receiverIndex), endpoint: from, remoteStatic: binding.staticKey, remoteIdentity: binding.identityKey, announced: false, localEpoch: responding.localEpoch }, nowMs);
+  peer.localEpoch = responding.localEpoch; // what the initiator now holds as ours
+  acceptRemoteEpoch(step, peer, epoch);
   updateEndpoint(step, peer, from);
   const keypair = createKeypair(ciphers, { local: packet.receiverIndex, remote: responding.remoteIndex }, false, true, nowMs);
   // The finish confirms our keys; answer at once so the initiator stops resending it.

@@ -14,6 +14,7 @@ import { CookieJar, macKeys, type MacKeys } from './macs.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { StaticDhCache } from './static-dh.ts';
 import { encodeTai64n, timestampGranules, TimestampTable } from './timestamp.ts';
+import { SESSION_EPOCH_BYTES } from './packets.ts';
 import { defaultSessionLimits, type PeerId, type SessionAddress, type SessionConfig, type SessionEffect, type SessionLimits } from './types.ts';
 
 /**
@@ -63,6 +64,9 @@ export type Peer = {
   /** True once the layer above knows the peer (it connected, or the session was established). */
   announced: boolean;
   generation: number;
+  /** The epoch we send in this session's handshakes, and the one the peer sent (packets.ts SESSION_EPOCH_BYTES). */
+  localEpoch: Uint8Array;
+  remoteEpoch: Uint8Array | undefined;
   lastSentMs: number;
   lastReceivedMs: number;
   timerAtMs: number | undefined;
@@ -79,7 +83,7 @@ export type PendingHandshake = {
   resendAtMs: number;
 };
 
-export type XxResponding = { handshake: HandshakeState; remoteIndex: number; endpoint: SessionAddress; createdMs: number };
+export type XxResponding = { handshake: HandshakeState; remoteIndex: number; endpoint: SessionAddress; createdMs: number; localEpoch: Uint8Array };
 
 export function createSessionHost(config: SessionConfig, nowMs: number): SessionHostState {
   expectBytes(config.staticKeyPair.secretKey, NOISE_DH_BYTES, 'session static secret key');
@@ -149,7 +153,7 @@ export function allocateIndex(state: SessionHostState): number {
 
 export function newPeer(
   state: SessionHostState,
-  fields: { id: PeerId; endpoint: SessionAddress; remoteStatic?: Uint8Array; remoteIdentity?: Uint8Array; announced: boolean },
+  fields: { id: PeerId; endpoint: SessionAddress; remoteStatic?: Uint8Array; remoteIdentity?: Uint8Array; announced: boolean; localEpoch?: Uint8Array },
   nowMs: number,
 ): Peer {
   const peer: Peer = {
@@ -167,6 +171,8 @@ export function newPeer(
     established: false,
     announced: fields.announced,
     generation: 0,
+    localEpoch: fields.localEpoch ?? state.rng.bytes(SESSION_EPOCH_BYTES),
+    remoteEpoch: undefined,
     lastSentMs: nowMs,
     lastReceivedMs: nowMs,
     timerAtMs: undefined,

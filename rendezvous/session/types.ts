@@ -98,7 +98,9 @@ export type SessionCloseReason =
   | 'idle-timeout'
   | 'handshake-timeout'
   | 'identity-mismatch'
-  | 'bad-binding';
+  | 'bad-binding'
+  /** The peer's handshake came with a new session epoch: it lost the session (restarted); a new one follows at once. */
+  | 'peer-restarted';
 
 export type SessionEffect =
   /** `peer` names the session the datagram belongs to, when there is one yet (not for an XX response or a cookie reply). */

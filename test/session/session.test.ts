@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex } from '../../names/index.ts';
+import { bytesToHex, seededRng } from '../../names/index.ts';
 import { sessionPayloadBytesMax } from '../../rendezvous/constants.ts';
 import { RendezvousError } from '../../rendezvous/errors.ts';
 import { sessionPacketBytes, sessionPacketTypes } from '../../rendezvous/session/index.ts';
@@ -216,6 +216,56 @@ describe('bad input is dropped with a reason and the session keeps working', () 
     assert.equal(delivered(bob).length, 100);
     assert.equal(new Set(delivered(bob)).size, 100);
     assert.equal(logCodes(bob.effects).filter((code) => code === 'SESSION_REPLAYED').length, 100);
+  });
+});
+
+describe('a peer that lost its session (restarted) is told from a rekey by its session epoch', () => {
+  /** The same keys and identity at the same address, with fresh state: a restarted process. */
+  function restarted(network: Network, party: Party, seed: number, rngSeed: number): Party {
+    const fresh = makeParty(party.name, seed, party.address, network.nowMs, { rng: seededRng(rngSeed) });
+    network.parties.set(party.address, fresh);
+    return fresh;
+  }
+
+  test('a restarted initiator connects again: the responder closes the old session (peer-restarted) and establishes anew', () => {
+    const { network, alice, bob, toAlice } = established();
+    network.apply(bob, { kind: 'send', peer: toAlice, payload: text('before') });
+    network.flush();
+    assert.deepEqual(delivered(alice), ['before']);
+    network.advance(1_000);
+    const alice2 = restarted(network, alice, 1, 4242);
+    const toBob = connectIk(network, alice2, bob);
+    const bobEvents = bob.effects.filter((effect) => effect.kind === 'closed' || effect.kind === 'established' || effect.kind === 'rekeyed');
+    assert.deepEqual(bobEvents.map((effect) => effect.kind === 'closed' ? `closed:${effect.reason}` : effect.kind), ['established', 'closed:peer-restarted', 'established']);
+    assert.ok(bobEvents.every((effect) => effect.peer === toAlice), 'all on the one peer');
+    network.apply(bob, { kind: 'send', peer: toAlice, payload: text('after') });
+    network.apply(alice2, { kind: 'send', peer: toBob, payload: text('hello again') });
+    network.flush();
+    assert.deepEqual(delivered(alice2), ['after']);
+    assert.deepEqual(delivered(bob), ['hello again']);
+  });
+
+  test('a restarted responder answers the old initiator’s rekey with a new epoch: the initiator starts a new session', () => {
+    const { network, alice, bob } = pair({ rekeyAfterMessages: 8 });
+    const toBob = connectIk(network, alice, bob);
+    network.advance(1_000);
+    const bob2 = restarted(network, bob, 2, 4343);
+    // Rekey by count: alice's old session initiates a handshake, which the new bob answers.
+    for (let index = 0; index < 10; index++) network.apply(alice, { kind: 'send', peer: toBob, payload: text(`lost ${index}`) });
+    network.flush();
+    const aliceEvents = alice.effects.filter((effect) => effect.kind === 'closed' || effect.kind === 'established');
+    assert.deepEqual(aliceEvents.map((effect) => effect.kind === 'closed' ? `closed:${effect.reason}` : effect.kind), ['established', 'closed:peer-restarted', 'established']);
+    network.apply(alice, { kind: 'send', peer: toBob, payload: text('to the new bob') });
+    network.flush();
+    assert.deepEqual(delivered(bob2), ['to the new bob']);
+    assert.equal(delivered(bob).length, 0);
+  });
+
+  test('rekeys of one session keep its epoch: no close, many rekeys', () => {
+    const { network, alice, bob } = established();
+    network.advance(600_000);
+    assert.ok(effectsOf(alice.effects, 'rekeyed').length + effectsOf(bob.effects, 'rekeyed').length >= 4, 'rekeyed several times');
+    assert.equal(effectsOf(alice.effects, 'closed').length + effectsOf(bob.effects, 'closed').length, 0);
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { bytesToHex, seededRng } from '../../names/index.ts';
+import { bytesToHex, seededRng, x25519PublicKey } from '../../names/index.ts';
 import { IdentityMismatchError, RendezvousError } from '../../rendezvous/errors.ts';
 import type { Connection, ConnectionCloseReason } from '../../rendezvous/socket/index.ts';
 import { messageOf, rebindingNat, type SocketWorld, type TestEndpoint } from './harness.ts';
@@ -96,6 +96,34 @@ export function socketComplianceSuite(makeWorld: (seed: number) => SocketWorld):
       const again = accept(bob);
       await world.settle(connectIk(alice, bob));
       await world.settle(again);
+    });
+
+    withWorld('a restarted peer (same keys, fresh state) gets a new connection at once; the old one closes as peer-restarted', async (world) => {
+      const keyRng = seededRng(world.seed + 77);
+      const staticSecret = keyRng.bytes(32);
+      const staticKeyPair = { secretKey: staticSecret, publicKey: x25519PublicKey(staticSecret) };
+      const [alice, bob] = [await world.endpoint({ staticKeyPair }), await world.endpoint()];
+      let inbound = accept(bob);
+      const toBob = await world.settle(connectIk(alice, bob));
+      const toAlice = await world.settle(inbound);
+      const atBob = collect(toAlice);
+      for (let index = 0; index < 30; index++) void toBob.send(text(`old ${index}`));
+      assert.ok(await world.until(() => atBob.length === 30), 'the first session carried its messages');
+      const reasons: ConnectionCloseReason[] = [];
+      toAlice.onClose((reason) => reasons.push(reason));
+      // Alice's process "restarts": the same identity and static key, no memory of the session.
+      const alice2 = await world.endpoint({ staticKeyPair, identity: alice.identity });
+      inbound = accept(bob);
+      const toBob2 = await world.settle(connectIk(alice2, bob));
+      const toAlice2 = await world.settle(inbound);
+      assert.notEqual(toAlice2, toAlice, 'bob has a new connection');
+      assert.deepEqual(reasons, ['peer-restarted'], 'the old connection closed as peer-restarted');
+      const [atBob2, atAlice2] = [collect(toAlice2), collect(toBob2)];
+      await toBob2.send(text('fresh'));
+      await toAlice2.send(text('welcome back'));
+      assert.ok(await world.until(() => atBob2.length === 1 && atAlice2.length === 1), 'both directions work on the new connection');
+      assert.deepEqual([...atBob2, ...atAlice2].map(fromText), ['fresh', 'welcome back']);
+      assert.deepEqual(bob.logs.filter((line) => line.includes('CHANNEL_')), [], 'no stale channel state on either side');
     });
 
     withWorld('unreliable datagrams and rendezvous datagrams share the socket', async (world) => {
