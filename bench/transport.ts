@@ -38,7 +38,9 @@ const receiverScript = fileURLToPath(new URL('./peers/transport-receiver.ts', im
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const wallMs = (): number => performance.timeOrigin + performance.now();
 
-type PhaseReport = { phase: string; count: number; lastMs: number; latenciesMs: number[] };
+type PhaseReport = { phase: string; count: number; lastMs: number; latenciesMs: number[]; cpuMs: number };
+/** A throughput phase: messages per second, and CPU time (user + system) per message on each side. */
+type Throughput = { perSec: number; senderCpuMicros: number; receiverCpuMicros: number };
 
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
@@ -74,6 +76,9 @@ export async function run(args: string[]): Promise<void> {
     megabytesPerSec64KiB: round((parley.large.perSec * 65_536) / 1e6),
     ratioToRawDgram: round((parley.large.perSec * 65_536) / 1e6 / rawMegabytesPerSec),
     ratioToRawDgram1KiB: round((parley.small.perSec * 1024) / 1e6 / rawMegabytesPerSec),
+    senderCpuMicrosPer64KiB: round(parley.large.senderCpuMicros),
+    receiverCpuMicrosPer64KiB: round(parley.large.receiverCpuMicros),
+    nativeUdp: parley.nativeUdp,
     latencyRatePerSec: Math.round(1000 / LATENCY_INTERVAL_MS),
     latencyP50Ms: round(percentile(parley.latenciesMs, 0.5)),
     latencyP99Ms: round(percentile(parley.latenciesMs, 0.99)),
@@ -97,6 +102,12 @@ function rows(result: { [key: string]: JsonValue }): TableRow[] {
     },
     { measurement: 'Parley, 1 KiB messages', value: `${formatNumber(value('messagesPerSec1KiB'))} /s`, 'MB/s': value('megabytesPerSec1KiB'), note: `${value('ratioToRawDgram1KiB').toFixed(2)} of raw bytes` },
     { measurement: 'Parley, 64 KiB messages', value: `${formatNumber(value('messagesPerSec64KiB'))} /s`, 'MB/s': value('megabytesPerSec64KiB'), note: `${value('ratioToRawDgram').toFixed(2)} of raw bytes (ratioToRawDgram)` },
+    {
+      measurement: 'Parley, CPU per 64 KiB message, sender / receiver',
+      value: `${value('senderCpuMicrosPer64KiB').toFixed(0)} / ${value('receiverCpuMicrosPer64KiB').toFixed(0)} µs`,
+      'MB/s': '—',
+      note: `UDP path: ${String(result.nativeUdp)}`,
+    },
     { measurement: `one-way latency p50 / p99, 1 KiB at ${value('latencyRatePerSec')}/s`, value: `${value('latencyP50Ms').toFixed(3)} / ${value('latencyP99Ms').toFixed(3)} ms`, 'MB/s': '—', note: `smoothed RTT ${value('smoothedRttMs').toFixed(3)} ms` },
     { measurement: 'IK handshakes per core, responder (warm)', value: `${formatNumber(value('handshakesPerSecPerCore'))} /s`, 'MB/s': '—', note: 'CPU time in sessionStep' },
     { measurement: 'IK handshakes per core, initiator (warm)', value: `${formatNumber(value('handshakesPerSecPerCoreInitiator'))} /s`, 'MB/s': '—', note: '' },
@@ -140,7 +151,8 @@ async function startPhase(receiver: Receiver, phase: string, expect: number): Pr
 
 async function measureRaw(): Promise<{ perSec: number; lossRate: number }> {
   const receiver = await startReceiver('raw');
-  const transport: UdpTransport = await openUdpTransport();
+  // Raw is node:dgram as issue 3 defines it: no native batching on either side.
+  const transport: UdpTransport = await openUdpTransport({ native: false });
   try {
     const to = receiver.hello.address as Address;
     const payload = new Uint8Array(RAW_BYTES).fill(7);
@@ -167,10 +179,14 @@ async function measureRaw(): Promise<{ perSec: number; lossRate: number }> {
 
 // ── 2 and 3. Parley ───────────────────────────────────────────────────────────
 
-async function measureParley(): Promise<{ small: { perSec: number }; large: { perSec: number }; latenciesMs: number[]; rttMs: number | undefined }> {
+async function measureParley(): Promise<{ small: Throughput; large: Throughput; latenciesMs: number[]; rttMs: number | undefined; nativeUdp: string }> {
   const receiver = await startReceiver('parley');
+  const transport = await openUdpTransport();
+  // Which UDP path the Parley sender used (rendezvous/native/ batching when built; the receiver reports its own).
+  const acceleration = transport.acceleration;
+  const nativeUdp = acceleration.send ? `sendmmsg${acceleration.gso ? '+GSO' : ''}, recvmmsg${acceleration.gro ? '+GRO' : ''}; receiver ${receiver.hello.nativeUdp}` : `node:dgram; receiver ${receiver.hello.nativeUdp}`;
   const endpoint = createEndpoint({
-    transport: await openUdpTransport(),
+    transport,
     clock: systemClock,
     rng: systemRng,
     identity: generateIdentityKeyPair(),
@@ -185,20 +201,22 @@ async function measureParley(): Promise<{ small: { perSec: number }; large: { pe
     const latenciesMs = await latency(receiver, connection);
     const rttMs = connection.rttMs();
     await connection.close();
-    return { small, large, latenciesMs, rttMs };
+    return { small, large, latenciesMs, rttMs, nativeUdp };
   } finally {
     await endpoint.close();
     await receiver.stop();
   }
 }
 
-async function throughput(receiver: Receiver, connection: Connection, phase: string, count: number, size: number): Promise<{ perSec: number }> {
+async function throughput(receiver: Receiver, connection: Connection, phase: string, count: number, size: number): Promise<Throughput> {
   await startPhase(receiver, phase, count);
   const message = new Uint8Array(size).fill(9);
+  const cpuStart = process.cpuUsage();
   const startMs = wallMs();
   for (let index = 0; index < count; index++) await connection.send(message);
   const result = (await receiver.next()) as PhaseReport;
-  return { perSec: result.count / ((result.lastMs - startMs) / 1000) };
+  const cpu = process.cpuUsage(cpuStart);
+  return { perSec: result.count / ((result.lastMs - startMs) / 1000), senderCpuMicros: (cpu.user + cpu.system) / result.count, receiverCpuMicros: (result.cpuMs * 1000) / result.count };
 }
 
 async function latency(receiver: Receiver, connection: Connection): Promise<number[]> {

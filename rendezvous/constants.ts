@@ -184,7 +184,18 @@ export const netDatagramBytesMax = 65_507;
 /** SO_RCVBUF / SO_SNDBUF: 4 MiB took receive loss at full speed from 3–9% to 0% here (docs/DECISIONS.md). */
 export const netSocketBufferBytes = 4 * MiB;
 
+/**
+ * The native batched path (rendezvous/native/, docs/DECISIONS.md "Socket layer"): at most this
+ * many datagrams wait for the end of an event-loop turn before a flush is forced (one sendmmsg).
+ */
+export const netSendBatchDatagramsMax = 256;
+/** recvmmsg slots: each holds one datagram, or with UDP_GRO several coalesced (at most 64 KiB). */
+export const netReceiveBatchMessages = 16;
+export const netReceiveSlotBytes = 65_536;
+
 function checkNetLimits(): void {
+  assert.ok(netReceiveSlotBytes >= netDatagramBytesMax, 'net: a receive slot holds the largest datagram');
+  assert.ok(netSendBatchDatagramsMax >= channelPacingBurstDatagrams, 'net: a pacing burst fits one native send batch');
   assert.ok(channelDatagramPayloadBytesDefault <= netDatagramBytesMax, 'net: a channel datagram fits one UDP datagram');
   assert.ok(netSocketBufferBytes >= channelPacingBurstDatagrams * 1200 * 32, 'net: the socket buffer holds many bursts');
 }

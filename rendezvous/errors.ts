@@ -111,6 +111,7 @@ export const netErrorCodes = [
   'NET_SEND_FAILED', // the operating system refused the datagram
   'NET_SOCKET_ERROR', // an 'error' event on the socket
   'NET_BIND_FAILED', // thrown by openUdpTransport: the one network failure a caller must see
+  'NET_NATIVE_FALLBACK', // the batched native UDP path (or its GSO) was turned off; node:dgram carries on
 ] as const;
 export type NetErrorCode = (typeof netErrorCodes)[number];
 

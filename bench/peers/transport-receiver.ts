@@ -15,7 +15,8 @@ type Phase = { phase: string; expect: number; count: number; lastMs: number; lat
 
 const wallMs = (): number => performance.timeOrigin + performance.now();
 const mode = process.argv[2] === 'raw' ? 'raw' : 'parley';
-const transport = await openUdpTransport({ log: (entry) => process.stderr.write(`receiver: ${entry.code} ${entry.message}\n`) });
+// Raw mode is node:dgram alone (issue 3's baseline); Parley mode takes the native batched path when built.
+const transport = await openUdpTransport({ native: mode !== 'raw', log: (entry) => process.stderr.write(`receiver: ${entry.code} ${entry.message}\n`) });
 let current: Phase | undefined;
 let reported = false;
 
@@ -43,7 +44,9 @@ if (mode === 'raw') {
   const identity = generateIdentityKeyPair();
   const endpoint = createEndpoint({ transport, clock: systemClock, rng: systemRng, identity, log: (line) => process.stderr.write(`receiver: ${line}\n`) });
   endpoint.onConnection((connection) => connection.onMessage(arrived));
-  process.stdout.write(`${JSON.stringify({ address: endpoint.localAddress, identityKey: bytesToHex(identity.publicKey), staticKey: bytesToHex(endpoint.staticPublicKey) })}\n`);
+  const { send, gso, receive, gro } = transport.acceleration;
+  const nativeUdp = send || receive ? `sendmmsg${gso ? '+GSO' : ''}, recvmmsg${gro ? '+GRO' : ''}` : 'node:dgram';
+  process.stdout.write(`${JSON.stringify({ address: endpoint.localAddress, identityKey: bytesToHex(identity.publicKey), staticKey: bytesToHex(endpoint.staticPublicKey), nativeUdp })}\n`);
 }
 
 for await (const line of createInterface({ input: process.stdin })) {

@@ -4,4 +4,5 @@ export { formatAddress, ignoreTransportLog, isAddress, parseAddress } from './tr
 export type { LinkEndpoint, LinkSettings, MemoryNetworkStats, Packet, PacketHook } from './memory.ts';
 export { MemoryNetwork, MemoryTransport, perfectLink, runVirtual } from './memory.ts';
 export type { UdpTransportOptions } from './udp.ts';
+export type { Acceleration } from './udp-native.ts';
 export { openUdpTransport, UdpTransport } from './udp.ts';

@@ -4,6 +4,8 @@ import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { netDatagramBytesMax, netSocketBufferBytes, socketDefaultTtl } from '../constants.ts';
 import { RendezvousError } from '../errors.ts';
+import { loadUdpNative } from './native.ts';
+import { NativeUdpPath, type Acceleration, type NativeDestination } from './udp-native.ts';
 import { formatAddress, ignoreTransportLog, parseAddress } from './transport.ts';
 import type { Address, DatagramHandler, DatagramTransport, SendOptions, TransportLog } from './transport.ts';
 
@@ -19,6 +21,12 @@ export interface UdpTransportOptions {
   port?: number;
   /** SO_RCVBUF and SO_SNDBUF; the kernel caps them at net.core.rmem_max / wmem_max. */
   bufferBytes?: number;
+  /**
+   * Batched sendmmsg/GSO and recvmmsg/GRO through rendezvous/native/ when it is built (Linux);
+   * default true. false: node:dgram alone, one system call per datagram (the benchmark's raw
+   * baseline, and the compliance suite's second run).
+   */
+  native?: boolean;
   log?: TransportLog;
 }
 
@@ -45,7 +53,8 @@ export async function openUdpTransport(options: UdpTransportOptions = {}): Promi
   } catch (error) {
     log({ code: 'NET_SOCKET_ERROR', message: `udp: cannot set socket buffers to ${bufferBytes} bytes: ${String(error)}` });
   }
-  return new UdpTransport(socket, log);
+  const native = options.native === false ? undefined : loadUdpNative();
+  return new UdpTransport(socket, log, native === undefined ? undefined : (label) => NativeUdpPath.attach(native, socket, log, label));
 }
 
 /**
@@ -67,19 +76,28 @@ export class UdpTransport implements DatagramTransport {
   #closed = false;
   #log: TransportLog;
   /** Parsed destinations, so the hot path does not re-parse `host:port` per datagram. */
-  #destinations = new Map<string, { host: string; port: number }>();
+  #destinations = new Map<string, { host: string; port: number; sockaddr?: Uint8Array }>();
+  /** The batched native path, when the addon is built and took the socket (udp-native.ts). */
+  #native: NativeUdpPath | undefined;
   /** While a datagram with its own TTL is on its way, plain sends wait here so they keep the default TTL. */
   #held: { bytes: Uint8Array; to: Address }[] | undefined;
   #ttlChain: Promise<void> = Promise.resolve();
 
-  constructor(socket: Socket, log: TransportLog) {
+  constructor(socket: Socket, log: TransportLog, attachNative?: (label: string) => NativeUdpPath | undefined) {
     this.#socket = socket;
     this.#log = log;
     const bound = socket.address();
     this.localAddress = formatAddress(bound.address, bound.port);
     socket.on('message', (message: Buffer, remote: RemoteInfo) => this.#receive(message, remote));
+    this.#native = attachNative?.(this.localAddress);
+    this.#native?.startReceiving((bytes, from) => this.#handler?.(bytes, from), () => !this.#closed);
     // Without a listener an 'error' event would crash the process (STYLE 6: log, keep running).
     socket.on('error', (error) => this.#log({ code: 'NET_SOCKET_ERROR', message: `udp ${this.localAddress}: ${error.message}` }));
+  }
+
+  /** Which parts of the native path are in use; all false on node:dgram alone. */
+  get acceleration(): Acceleration {
+    return this.#native?.acceleration ?? { send: false, gso: false, receive: false, gro: false };
   }
 
   /** SO_RCVBUF / SO_SNDBUF as the kernel reports them (Linux reports double what was set). */
@@ -106,6 +124,7 @@ export class UdpTransport implements DatagramTransport {
 
   async #sendWithTtl(bytes: Uint8Array, to: Address, ttl: number): Promise<void> {
     if (this.#closed) return this.#sendNow(bytes, to);
+    this.#native?.flush(); // queued plain sends leave first, with the default TTL
     this.#held = [];
     try {
       this.#socket.setTTL(ttl);
@@ -129,6 +148,8 @@ export class UdpTransport implements DatagramTransport {
       done?.();
       return;
     }
+    if (done === undefined && this.#native !== undefined && destination.sockaddr !== undefined) return this.#native.queue(bytes, to, destination as NativeDestination);
+    this.#native?.flush(); // a send with a callback goes through node:dgram: what is queued leaves first
     try {
       // Without `done`, no callback: a failed send surfaces as an 'error' event, logged above;
       // a callback per datagram costs measurable throughput.
@@ -152,6 +173,7 @@ export class UdpTransport implements DatagramTransport {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#native?.stop();
     this.#closed = true;
     this.#handler = undefined;
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
@@ -163,11 +185,12 @@ export class UdpTransport implements DatagramTransport {
     this.#handler(new Uint8Array(message.buffer, message.byteOffset, message.byteLength), formatAddress(remote.address, remote.port));
   }
 
-  #destination(to: string): { host: string; port: number } | undefined {
+  #destination(to: string): { host: string; port: number; sockaddr?: Uint8Array } | undefined {
     let destination = this.#destinations.get(to);
     if (destination === undefined) {
-      destination = parseAddress(to);
-      if (destination === undefined || destination.port === 0) return undefined;
+      const parsed = parseAddress(to);
+      if (parsed === undefined || parsed.port === 0) return undefined;
+      destination = this.#native?.destination(parsed.host, parsed.port) ?? parsed;
       if (this.#destinations.size >= 4096) this.#destinations.clear();
       this.#destinations.set(to, destination);
     }

@@ -96,15 +96,16 @@ function stepVirtual(clock: VirtualClock, deadlineMs: number, stop: () => boolea
   return true;
 }
 
-export function udpWorld(seed: number): SocketWorld {
+/** `native: false`: node:dgram alone, without the batched native path (rendezvous/native/). */
+export function udpWorld(seed: number, options: { native?: boolean } = {}): SocketWorld {
   const open: { close(): Promise<void> }[] = [];
   const world: SocketWorld = {
-    name: 'UDP on loopback',
+    name: options.native === false ? 'UDP on loopback, node:dgram alone' : 'UDP on loopback',
     seed,
     clock: systemClock,
     network: undefined,
     async openTransport() {
-      const transport = await openUdpTransport();
+      const transport = await openUdpTransport({ native: options.native ?? true });
       open.push(transport);
       return transport;
     },
