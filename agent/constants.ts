@@ -102,8 +102,11 @@ checkLedgerLimits();
 // Wire limits of votes, proposals, certificates and evidence (docs/PROTOCOL.md "Consensus").
 // Timeouts and intervals are chain parameters (agent/consensus/params.ts), not limits.
 
-/** Layout version of every consensus message and of the sign-guard record. */
-export const consensusMessageVersion = 1;
+/**
+ * Layout version of every consensus message and of the sign-guard record. 2: a vote carries its
+ * proof-of-lock round (docs/PROTOCOL.md "Consensus"); guard records of version 1 still open.
+ */
+export const consensusMessageVersion = 2;
 export const consensusHashBytes = 32;
 export const consensusKeyBytes = 32;
 export const consensusSignatureBytes = 64;
@@ -117,8 +120,15 @@ export const consensusRoundMax = 0x7fff_ffff;
 export const consensusHeightMax = Number.MAX_SAFE_INTEGER;
 /** Largest block a proposal or decision may carry; at least the ledger's block ceiling. */
 export const consensusBlockBytesMax = 8 * 1024 * 1024;
-/** Encoded vote: type, height, round, value flag, block hash, voter key, signature. */
-export const consensusVoteBytes = 1 + 8 + 4 + 1 + 32 + 32 + 64;
+/** Encoded vote: type, height, round, proof-of-lock round (i32), value flag, block hash, voter key, signature. */
+export const consensusVoteBytes = 1 + 8 + 4 + 4 + 1 + 32 + 32 + 64;
+/** Heights whose votes a peer keeps in memory after deciding them, for the forensic exchange after a fork. */
+export const consensusVoteLogHeights = 64;
+/** Votes in one vote-log message (a height's log travels in as many as it needs). */
+export const consensusVoteLogVotesMax = 2048;
+/** Votes of one forked height a peer pools from vote logs, in all and per voter (the rest is dropped, logged). */
+export const consensusForensicVotesMax = 65_536;
+export const consensusForensicVotesPerVoterMax = 256;
 /** Votes are stored for rounds up to current + this; beyond, only a sender's highest round is kept. */
 export const consensusRoundsAheadStored = 4;
 /** Distinct blocks one proposer may get stored for one round (an equivocating proposer gets no more). */
@@ -148,6 +158,8 @@ function checkConsensusLimits(): void {
   assert.ok(consensusFutureMessagesMax >= 3 * 16, 'consensus: one round of a small peer set fits in the future buffer');
   assert.ok(mempoolBytesMax >= ledgerTransactionBytesMax && mempoolTransactionsMax >= 1, 'consensus: the mempool holds at least one largest transaction');
   assert.ok(consensusGuardVotesMax >= 2 && consensusGuardVotesMax <= 0xff, 'consensus: a round\'s two votes fit, and the count travels as one byte');
+  assert.ok(consensusVoteLogVotesMax <= 0xffff && consensusVoteLogVotesMax * consensusVoteBytes <= consensusBlockBytesMax, 'consensus: a vote-log message is no larger than a proposal');
+  assert.ok(consensusForensicVotesPerVoterMax >= 4 && consensusForensicVotesMax >= consensusVoteLogVotesMax, 'consensus: a forensic pool holds at least one log message and two rounds of one voter');
 }
 
 checkConsensusLimits();

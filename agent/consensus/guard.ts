@@ -1,4 +1,4 @@
-import { consensusGuardRecordBytesMax, consensusGuardVotesMax, consensusHashBytes, consensusHeightMax, consensusMessageVersion, consensusSignatureBytes, consensusVoteBytes } from '../constants.ts';
+import { consensusGuardRecordBytesMax, consensusGuardVotesMax, consensusHashBytes, consensusHeightMax, consensusKeyBytes, consensusMessageVersion, consensusSignatureBytes, consensusVoteBytes } from '../constants.ts';
 import { AgentError } from '../errors.ts';
 import { Reader, Writer } from './bytes.ts';
 import { decodeVote, encodeVote } from './messages.ts';
@@ -147,10 +147,35 @@ export function encodeGuardRecord(record: GuardRecord): Uint8Array {
   return writer.finish();
 }
 
+/** Version 1 records (before votes carried a proof-of-lock round) still open (STYLE 10). */
+const guardRecordVersionBeforePolRound = 1;
+const voteBytesBeforePolRound = consensusVoteBytes - 4;
+
+/**
+ * A version-1 vote: the layout without the proof-of-lock round. A precommit is the same vote
+ * today (its signed bytes did not change); a prevote's signature covered other bytes, so it
+ * cannot be sent again and is left out (null).
+ */
+function decodeVoteBeforePolRound(bytes: Uint8Array): Vote | null {
+  const reader = new Reader(bytes, 'guard record vote (version 1)');
+  const typeCode = reader.u8('vote type');
+  const height = reader.u64('height', consensusHeightMax);
+  const round = reader.u32('round');
+  const flag = reader.u8('value flag');
+  const hash = reader.bytes(consensusHashBytes, 'block hash');
+  const voter = reader.bytes(consensusKeyBytes, 'voter');
+  const signature = reader.bytes(consensusSignatureBytes, 'signature');
+  reader.end();
+  if (typeCode !== 2) return null;
+  // Re-encoded and decoded, so every rule of today's layout applies.
+  return decodeVote(encodeVote({ type: 'precommit', height, round, polRound: -1, blockHash: flag === 0 ? null : hash, voter, signature }));
+}
+
 export function decodeGuardRecord(bytes: Uint8Array): GuardRecord {
   if (bytes.length > consensusGuardRecordBytesMax) throw new AgentError('CONSENSUS_TOO_LARGE', `guard record: ${bytes.length} bytes`);
   const reader = new Reader(bytes, 'guard record');
-  if (reader.u8('version') !== consensusMessageVersion) reader.fail('CONSENSUS_UNKNOWN_VERSION', 'unknown version');
+  const version = reader.u8('version');
+  if (version !== consensusMessageVersion && version !== guardRecordVersionBeforePolRound) reader.fail('CONSENSUS_UNKNOWN_VERSION', 'unknown version');
   const height = reader.u64('height', consensusHeightMax);
   const round = reader.u32('round');
   const step = stepByCode.get(reader.u8('step')) ?? reader.fail('CONSENSUS_UNKNOWN_KIND', 'step');
@@ -163,7 +188,10 @@ export function decodeGuardRecord(bytes: Uint8Array): GuardRecord {
   if (hasLock > 1 || (hasLock === 0 && (lockHeight !== 0 || lockRound !== 0 || lockHash.some((byte) => byte !== 0)))) reader.fail('CONSENSUS_NON_CANONICAL', 'lock');
   const count = reader.u8('vote count');
   if (count > consensusGuardVotesMax) reader.fail('CONSENSUS_TOO_LARGE', `${count} votes, at most ${consensusGuardVotesMax}`);
-  const votes = Array.from({ length: count }, (_, index) => decodeVote(reader.bytes(consensusVoteBytes, `vote ${index}`)));
+  const votes =
+    version === guardRecordVersionBeforePolRound
+      ? Array.from({ length: count }, (_, index) => decodeVoteBeforePolRound(reader.bytes(voteBytesBeforePolRound, `vote ${index}`))).filter((vote) => vote !== null)
+      : Array.from({ length: count }, (_, index) => decodeVote(reader.bytes(consensusVoteBytes, `vote ${index}`)));
   reader.end();
   return { height, round, step, digest, signature, lock: hasLock === 1 ? { height: lockHeight, round: lockRound, blockHash: lockHash } : null, votes };
 }

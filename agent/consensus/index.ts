@@ -4,7 +4,21 @@
  */
 export type { BlockCandidate, BlockCheck, ChainTip, ChainView, CommitRecord, ConsensusApp, ProposeContext } from './app.ts';
 export { bip340Verifier, buildCertificate, signerWeight, verifyCertificate, verifyCertificateBeacon, type SignatureVerifier } from './certificate.ts';
-export { conflicts, evidenceFromCertificates, evidenceHeight, evidenceId, evidenceOffender, makeEvidence, offenceKey, verifyEvidence } from './evidence.ts';
+export {
+  conflicts,
+  equivocates,
+  evidenceFromCertificates,
+  evidenceHeight,
+  evidenceId,
+  evidenceKind,
+  evidenceOffender,
+  makeEvidence,
+  offenceKey,
+  verifyEvidence,
+  violatesLock,
+  type EvidenceKind,
+} from './evidence.ts';
+export { ForensicPool, votesOfCertificate, type PoolAddResult } from './forensics.ts';
 export {
   decodeGuardRecord,
   encodeGuardRecord,
@@ -34,6 +48,7 @@ export {
 } from './machine.ts';
 export {
   compareValues,
+  compareVotesOfStep,
   decodeCertificate,
   decodeEvidence,
   decodeMessage,
@@ -44,6 +59,7 @@ export {
   encodeMessage,
   encodeProposal,
   encodeVote,
+  isCanonicalOrder,
   messageKinds,
 } from './messages.ts';
 export { ConsensusNode, type ConsensusTransport, type ForkReport, type NodeObserver, type NodeOptions } from './node.ts';
@@ -75,7 +91,7 @@ export {
   type StandingState,
 } from './standing.ts';
 export { markVerified, voteTypes } from './types.ts';
-export type { Certificate, ConsensusMessage, Decision, Evidence, Peer, PeerSet, Proposal, Status, Verified, Vote, VoteType, VoteValue } from './types.ts';
+export type { Certificate, ConsensusMessage, Decision, Evidence, Peer, PeerSet, Proposal, Status, Verified, Vote, VoteLog, VoteType, VoteValue } from './types.ts';
 export { VoteBook } from './vote-book.ts';
 export { vrfOutput, vrfProve, vrfVerify } from './vrf.ts';
 export { defaultMempoolLimits, Mempool, type AddResult as MempoolAddResult, type AdmissionCheck, type Admitted, type MempoolLimits } from './mempool.ts';

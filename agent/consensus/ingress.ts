@@ -7,7 +7,7 @@ import { beaconInput, proposerOf } from './lottery.ts';
 import type { ConsensusEvent, ConsensusState } from './machine.ts';
 import { keyHex, sameBytes } from './peer-set.ts';
 import { digestOfVote, proposalDigest, type ConsensusCrypto } from './signing.ts';
-import { markVerified, type Certificate, type ConsensusMessage, type Evidence, type Proposal, type Status, type Verified, type Vote } from './types.ts';
+import { markVerified, type Certificate, type ConsensusMessage, type Evidence, type Proposal, type Status, type Verified, type Vote, type VoteLog } from './types.ts';
 
 /**
  * The boundary: every message from the network is checked here, once, before the state machine
@@ -24,7 +24,9 @@ export type Ingress =
   | { readonly kind: 'answer'; readonly height: number; readonly event?: ConsensusEvent }
   | { readonly kind: 'evidence'; readonly evidence: Verified<Evidence> }
   /** Two certificates for different blocks at one height: safety is broken (≥ 1/3 Byzantine). */
-  | { readonly kind: 'fork'; readonly height: number; readonly ours: Certificate; readonly theirs: Verified<Certificate>; readonly evidence: Verified<Evidence>[] }
+  | { readonly kind: 'fork'; readonly height: number; readonly ours: Verified<Certificate>; readonly theirs: Verified<Certificate>; readonly evidence: Verified<Evidence>[] }
+  /** A peer's votes of a height (forensics after a fork): those that verified, and how many did not. */
+  | { readonly kind: 'vote-log'; readonly height: number; readonly votes: Verified<Vote>[]; readonly rejected: number }
   | { readonly kind: 'drop'; readonly reason: string };
 
 export type IngressDependencies = {
@@ -54,6 +56,8 @@ export function admit(state: ConsensusState, message: ConsensusMessage, dependen
       return admitEvidence(state, message.evidence, dependencies);
     case 'status':
       return admitStatus(state, message.status, dependencies);
+    case 'vote-log':
+      return admitVoteLog(state, message.log, dependencies);
   }
 }
 
@@ -135,7 +139,8 @@ function checkFork(state: ConsensusState, certificate: Certificate, { crypto, ap
   try {
     const theirs = verifyCertificate(peerSet, certificate.height, certificate.blockHash, certificate, crypto.signatures);
     const evidence = evidenceFromCertificates(peerSet, ours.certificate, theirs).map((item) => verifyEvidence(peerSet, item, crypto.signatures));
-    return { kind: 'fork', height: certificate.height, ours: ours.certificate, theirs, evidence };
+    // Ours was checked when we decided; forensics.ts reads its precommits as votes.
+    return { kind: 'fork', height: certificate.height, ours: markVerified(ours.certificate), theirs, evidence };
   } catch (error) {
     // Past the first divergent height the peer sets may differ too; keep walking down.
     return certificate.height > 1 ? below : drop(`decision: conflicting certificate does not verify (${errorReason(error)})`);
@@ -153,4 +158,22 @@ function admitEvidence(state: ConsensusState, evidence: Evidence, { crypto, app 
   } catch (error) {
     return drop(`evidence: ${errorReason(error)}`);
   }
+}
+
+/**
+ * A vote log (forensics.ts). The driver passes only logs of a height where it saw a fork, so
+ * their cost (a signature check per vote, at most consensusVoteLogVotesMax per message) is paid
+ * only once safety is already broken. A vote that does not verify is left out and counted.
+ */
+function admitVoteLog(state: ConsensusState, log: VoteLog, { crypto, app }: IngressDependencies): Ingress {
+  const peerSet = log.height === state.height ? state.peerSet : app.peerSet(log.height);
+  if (peerSet === null) return drop(`vote log: no peer set for height ${log.height}`);
+  const votes: Verified<Vote>[] = [];
+  let rejected = 0;
+  for (const vote of log.votes) {
+    const member = peerSet.indexByKey.has(keyHex(vote.voter));
+    if (member && crypto.signatures.verify(vote.signature, digestOfVote(state.chainId, vote), vote.voter)) votes.push(markVerified(vote));
+    else rejected++;
+  }
+  return { kind: 'vote-log', height: log.height, votes, rejected };
 }

@@ -72,10 +72,11 @@ function schedule(context: Context, timeoutStep: 'propose' | 'prevote' | 'precom
   context.effects.push({ kind: 'schedule', timeout: { step: timeoutStep, height: context.state.height, round }, atMs });
 }
 
-function broadcastVote(context: Context, type: VoteType, blockHash: VoteValue): void {
+/** `polRound`: the proof-of-lock round a prevote for a block relies on (types.ts, Vote). */
+function broadcastVote(context: Context, type: VoteType, blockHash: VoteValue, polRound = -1): void {
   const { state } = context;
   if (!isMember(state)) return;
-  context.effects.push({ kind: 'sign-vote', vote: { type, height: state.height, round: state.round, blockHash } });
+  context.effects.push({ kind: 'sign-vote', vote: { type, height: state.height, round: state.round, polRound, blockHash } });
 }
 
 // ── StartRound (lines 11–21) ────────────────────────────────────────────────
@@ -213,11 +214,13 @@ function onGossip(context: Context): void {
   const entries = state.proposals.get(state.round) ?? [];
   for (const entry of entries) effects.push({ kind: 'broadcast', message: { kind: 'proposal', proposal: entry.proposal } });
   // This round; the one before (its precommits carry a peer that missed them into this one);
-  // and the proof-of-lock rounds the proposals name, which line 28 needs and a peer that was
-  // cut off then never saw.
-  const rounds = new Set([state.round, state.round - 1, state.valid?.round ?? -1, ...entries.map((entry) => entry.proposal.validRound)]);
+  // the proof-of-lock rounds the proposals name, which line 28 needs and a peer that was cut
+  // off then never saw; and, round by round, the proof-of-lock rounds those rounds' prevotes
+  // cite, which a peer needs before it counts them (vote-book.ts, justified counting).
+  const rounds = new Set([state.round, state.round - 1, state.valid?.round ?? -1, state.locked?.round ?? -1, ...entries.map((entry) => entry.proposal.validRound)]);
   for (const round of rounds) {
     if (round < 0) continue;
+    for (const cited of state.votes.citedRounds(round)) rounds.add(cited);
     for (const vote of state.votes.votesOfRound(round)) effects.push({ kind: 'broadcast', message: { kind: 'vote', vote } });
   }
 }
@@ -267,22 +270,32 @@ function trySkipRound(context: Context): boolean {
   return true;
 }
 
-/** Lines 22–33: prevote on this round's proposal. */
+/**
+ * Lines 22–33: prevote on this round's proposal. A prevote for a block names the quorum it
+ * relies on (evidence.ts): none when we hold no lock; the round we locked this block in when we
+ * did (line 23's "lockedValue = v", line 29's second case); else the proposal's valid round
+ * (line 29's "lockedRound ≤ vr"), which is then at least our lock round.
+ */
 function tryPrevote(context: Context): boolean {
   const { state } = context;
   if (state.step !== 'propose') return false;
   for (const entry of state.proposals.get(state.round) ?? []) {
     const validRound = entry.proposal.validRound;
     const locked = state.locked;
+    const lockedOnIt = locked !== null && sameBytes(locked.blockHash, entry.blockHash);
     let accept: boolean;
+    let polRound: number;
     if (validRound === -1) {
-      accept = entry.valid && (locked === null || sameBytes(locked.blockHash, entry.blockHash)); // line 23
+      accept = entry.valid && (locked === null || lockedOnIt); // line 23
+      polRound = lockedOnIt ? locked.round : -1;
     } else if (validRound < state.round && state.votes.hasQuorumFor(validRound, 'prevote', entry.blockHash)) {
-      accept = entry.valid && (locked === null || locked.round <= validRound || sameBytes(locked.blockHash, entry.blockHash)); // line 29
+      accept = entry.valid && (locked === null || locked.round <= validRound || lockedOnIt); // line 29
+      polRound = lockedOnIt ? Math.max(validRound, locked.round) : validRound;
     } else {
       continue; // line 28 waits for the prevote quorum of round vr
     }
-    broadcastVote(context, 'prevote', accept ? entry.blockHash : null); // lines 24/26, 30/32
+    if (accept) broadcastVote(context, 'prevote', entry.blockHash, polRound); // lines 24, 30
+    else broadcastVote(context, 'prevote', null); // lines 26, 32
     state.step = 'prevote';
     return true;
   }

@@ -8,10 +8,11 @@ import {
   consensusPeersMax,
   consensusRoundMax,
   consensusSignatureBytes,
+  consensusVoteLogVotesMax,
 } from '../constants.ts';
 import { Reader, Writer } from './bytes.ts';
 import { compareBytes } from './peer-set.ts';
-import type { Certificate, ConsensusMessage, Decision, Evidence, Proposal, Status, Vote, VoteValue } from './types.ts';
+import type { Certificate, ConsensusMessage, Decision, Evidence, Proposal, Status, Vote, VoteLog, VoteValue } from './types.ts';
 
 /**
  * Canonical byte layouts of the consensus messages (docs/PROTOCOL.md "Consensus"). Decoding
@@ -19,7 +20,7 @@ import type { Certificate, ConsensusMessage, Decision, Evidence, Proposal, Statu
  * anything else is an AgentError with a CONSENSUS_* code, never another exception.
  */
 
-export const messageKinds = { proposal: 1, vote: 2, decision: 3, evidence: 4, status: 5 } as const;
+export const messageKinds = { proposal: 1, vote: 2, decision: 3, evidence: 4, status: 5, 'vote-log': 6 } as const;
 
 // ── votes ───────────────────────────────────────────────────────────────────
 
@@ -28,6 +29,7 @@ function writeVote(writer: Writer, vote: Vote): Writer {
     .u8(vote.type === 'prevote' ? 1 : 2)
     .u64(vote.height)
     .u32(vote.round)
+    .i32(vote.polRound)
     .u8(vote.blockHash === null ? 0 : 1)
     .bytes(vote.blockHash ?? new Uint8Array(consensusHashBytes))
     .bytes(vote.voter)
@@ -45,13 +47,18 @@ function readVote(reader: Reader): Vote {
   if (typeCode !== 1 && typeCode !== 2) reader.fail('CONSENSUS_UNKNOWN_KIND', `vote type ${typeCode}`);
   const height = reader.u64('height', consensusHeightMax);
   const round = readRound(reader, 'round');
+  const polRound = reader.i32('proof-of-lock round');
   const flag = reader.u8('value flag');
   if (flag > 1) reader.fail('CONSENSUS_NON_CANONICAL', `value flag ${flag}`);
   const hash = reader.bytes(consensusHashBytes, 'block hash');
   if (flag === 0 && hash.some((byte) => byte !== 0)) reader.fail('CONSENSUS_NON_CANONICAL', 'a nil vote carries a block hash');
+  // Only a prevote for a block relies on a proof of lock, and only on an earlier round.
+  if (typeCode === 1 && flag === 1 ? polRound < -1 || polRound >= round : polRound !== -1) {
+    reader.fail('CONSENSUS_BAD_ROUND', `proof-of-lock round ${polRound} of a ${typeCode === 1 ? 'prevote' : 'precommit'} in round ${round}${flag === 0 ? ' for nil' : ''}`);
+  }
   const voter = reader.bytes(consensusKeyBytes, 'voter');
   const signature = reader.bytes(consensusSignatureBytes, 'signature');
-  return { type: typeCode === 1 ? 'prevote' : 'precommit', height, round, blockHash: flag === 0 ? null : hash, voter, signature };
+  return { type: typeCode === 1 ? 'prevote' : 'precommit', height, round, polRound, blockHash: flag === 0 ? null : hash, voter, signature };
 }
 
 export function encodeVote(vote: Vote): Uint8Array {
@@ -157,6 +164,21 @@ export function compareValues(a: VoteValue, b: VoteValue): number {
   return compareBytes(a, b);
 }
 
+/** Orders two votes of one step: by value, then by proof-of-lock round. */
+export function compareVotesOfStep(a: Vote, b: Vote): number {
+  return compareValues(a.blockHash, b.blockHash) || a.polRound - b.polRound;
+}
+
+/**
+ * The order evidence lists its votes in, so one pair of votes has one encoding (signatures
+ * aside): two votes of one (type, round) by value then proof-of-lock round; otherwise the
+ * precommit of the lower round first, then the prevote (a lock violation).
+ */
+export function isCanonicalOrder(first: Vote, second: Vote): boolean {
+  if (first.type === second.type && first.round === second.round) return compareVotesOfStep(first, second) < 0;
+  return first.type === 'precommit' && second.type === 'prevote' && first.round < second.round;
+}
+
 export function encodeEvidence(evidence: Evidence): Uint8Array {
   return writeVote(writeVote(new Writer(), evidence.first), evidence.second).finish();
 }
@@ -164,9 +186,29 @@ export function encodeEvidence(evidence: Evidence): Uint8Array {
 function readEvidence(reader: Reader): Evidence {
   const first = readVote(reader);
   const second = readVote(reader);
-  // Canonical order makes one pair of votes one encoding (signatures aside).
-  if (compareValues(first.blockHash, second.blockHash) >= 0) reader.fail('CONSENSUS_NON_CANONICAL', 'evidence: votes not in value order');
+  if (!isCanonicalOrder(first, second)) reader.fail('CONSENSUS_NON_CANONICAL', 'evidence: votes not in canonical order');
   return { first, second };
+}
+
+// ── vote logs (forensics) ───────────────────────────────────────────────────
+
+function writeVoteLog(writer: Writer, log: VoteLog): Writer {
+  writer.u64(log.height).u16(log.votes.length);
+  for (const vote of log.votes) writeVote(writer, vote);
+  return writer;
+}
+
+function readVoteLog(reader: Reader): VoteLog {
+  const height = reader.u64('height', consensusHeightMax);
+  const count = reader.u16('vote count');
+  if (count === 0 || count > consensusVoteLogVotesMax) reader.fail('CONSENSUS_TOO_LARGE', `vote log: ${count} votes, expected 1..${consensusVoteLogVotesMax}`);
+  const votes: Vote[] = [];
+  for (let index = 0; index < count; index++) {
+    const vote = readVote(reader);
+    if (vote.height !== height) reader.fail('CONSENSUS_NON_CANONICAL', `vote log of height ${height}: vote ${index} is of height ${vote.height}`);
+    votes.push(vote);
+  }
+  return { height, votes };
 }
 
 export function decodeEvidence(bytes: Uint8Array): Evidence {
@@ -192,6 +234,8 @@ export function encodeMessage(message: ConsensusMessage): Uint8Array {
       return writeVote(writeVote(writer, message.evidence.first), message.evidence.second).finish();
     case 'status':
       return writer.u64(message.status.height).bytes(message.status.prevHash).finish();
+    case 'vote-log':
+      return writeVoteLog(writer, message.log).finish();
   }
 }
 
@@ -222,6 +266,9 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
       message = { kind: 'status', status };
       break;
     }
+    case messageKinds['vote-log']:
+      message = { kind: 'vote-log', log: readVoteLog(reader) };
+      break;
     default:
       return reader.fail('CONSENSUS_UNKNOWN_KIND', `kind ${kind}`);
   }

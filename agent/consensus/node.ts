@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { bytesToHex, type Clock, type TimerHandle } from '../../names/index.ts';
-import { consensusFutureMessagesMax } from '../constants.ts';
+import { consensusFutureMessagesMax, consensusVoteLogHeights, consensusVoteLogVotesMax } from '../constants.ts';
 import { AgentError } from '../errors.ts';
 import type { CommitRecord, ConsensusApp } from './app.ts';
 import { offenceKey } from './evidence.ts';
+import { ForensicPool, votesOfCertificate } from './forensics.ts';
 import type { GuardedSigner } from './guard.ts';
 import { admit } from './ingress.ts';
 import { beaconInput } from './lottery.ts';
@@ -11,7 +12,8 @@ import { initialState, start, step, type ConsensusEffect, type ConsensusEvent, t
 import { decodeMessage, encodeMessage } from './messages.ts';
 import type { ConsensusParams } from './params.ts';
 import type { ConsensusCrypto } from './signing.ts';
-import { markVerified, type Certificate, type ConsensusMessage, type Evidence, type Verified } from './types.ts';
+import { markVerified, type Certificate, type ConsensusMessage, type Evidence, type Verified, type Vote } from './types.ts';
+import type { VoteBook } from './vote-book.ts';
 
 /**
  * The driver: runs the pure state machine against the injected world (Clock, transport,
@@ -68,6 +70,10 @@ export class ConsensusNode {
   #halted = false;
   /** A fork was seen: consensus stopped, but decisions are still compared (forensics). */
   #forked = false;
+  /** The vote books of the last consensusVoteLogHeights decided heights (our vote logs). */
+  readonly #voteBooks = new Map<number, VoteBook>();
+  /** Forked heights: the votes pooled from both certificates, our log and the peers' logs. */
+  readonly #forensics = new Map<number, ForensicPool>();
 
   constructor(options: NodeOptions) {
     this.#options = options;
@@ -125,7 +131,9 @@ export class ConsensusNode {
       if (error instanceof AgentError) return this.#drop(`decode: ${error.code}: ${error.message}`);
       throw error;
     }
-    if (this.#forked && message.kind !== 'decision') return;
+    if (this.#forked && message.kind !== 'decision' && message.kind !== 'vote-log') return;
+    // A vote log costs a signature check per vote: only where we hold a fork is it worth one.
+    if (message.kind === 'vote-log' && !this.#forensics.has(message.log.height)) return this.#drop(`vote log: no fork seen at height ${message.log.height}`);
     if (message.kind === 'proposal') {
       const key = `${message.proposal.height}:${bytesToHex(message.proposal.signature)}`;
       if (this.#seenProposals.has(key)) return;
@@ -153,8 +161,12 @@ export class ConsensusNode {
         // the evidence of where the fork began is found.
         if (!this.#forked) this.stop();
         this.#forked = true;
+        this.#investigate(ingress.height, ingress.ours, ingress.theirs);
         if (ingress.height > 1) this.#answer(from, ingress.height - 1);
         return;
+      case 'vote-log':
+        if (ingress.rejected > 0) this.#drop(`vote log: ${ingress.rejected} votes of height ${ingress.height} do not verify`);
+        return this.#pool(ingress.height, ingress.votes);
       case 'drop':
         return this.#drop(ingress.reason);
     }
@@ -250,11 +262,49 @@ export class ConsensusNode {
     // Straight away, not through the queue: the held messages below must meet the new height.
     const result = step(this.#state!, { kind: 'next-height', peerSet }, this.#options.clock.nowMs());
     this.#state = result.state;
+    // The decided height's book stays (late votes still land in it) as our vote log of it.
+    if (result.state.previousVotes !== null) this.#voteBooks.set(effect.height, result.state.previousVotes);
+    this.#voteBooks.delete(effect.height - consensusVoteLogHeights);
     this.#execute(result.effects);
     transport.broadcast(encodeMessage({ kind: 'status', status: { height: effect.height + 1, prevHash: effect.blockHash } }));
     const held = this.#future;
     this.#future = [];
     for (const { from, bytes } of held) this.receive(from, bytes);
+  }
+
+  /**
+   * The forensic exchange (forensics.ts): pool both certificates and our log of the forked
+   * height, and show every peer our certificate and our log of it. A peer on the other side
+   * then sees the fork too and does the same (the peer that showed us its certificate may be a
+   * Byzantine one that never will); peers on our side drop both unread. Once per gossip
+   * interval per height.
+   */
+  #investigate(height: number, ours: Verified<Certificate>, theirs: Verified<Certificate>): void {
+    const { app, transport } = this.#options;
+    const peerSet = app.peerSet(height);
+    if (peerSet === null) return;
+    const state = this.#state!;
+    const book = height === state.height ? state.votes : this.#voteBooks.get(height);
+    const log = book?.allVotes() ?? [];
+    if (!this.#forensics.has(height)) {
+      this.#forensics.set(height, new ForensicPool(height));
+      this.#pool(height, [...votesOfCertificate(peerSet, ours), ...votesOfCertificate(peerSet, theirs), ...log]);
+    }
+    const decision = app.decision(height);
+    if (!this.#rateLimit(`fork:${height}`)) return;
+    if (decision !== null) transport.broadcast(encodeMessage({ kind: 'decision', decision: { block: decision.block, certificate: decision.certificate } }));
+    for (let start = 0; start < log.length; start += consensusVoteLogVotesMax) {
+      transport.broadcast(encodeMessage({ kind: 'vote-log', log: { height, votes: log.slice(start, start + consensusVoteLogVotesMax) } }));
+    }
+  }
+
+  #pool(height: number, votes: readonly Verified<Vote>[]): void {
+    const pool = this.#forensics.get(height);
+    if (pool === undefined) return;
+    let full = 0;
+    for (const vote of votes) if (pool.add(vote) === 'full') full++;
+    if (full > 0) this.#drop(`vote log: the forensic pool of height ${height} is full, ${full} votes left out`);
+    for (const evidence of pool.detect()) this.#submitEvidence(evidence);
   }
 
   #submitEvidence(evidence: Verified<Evidence>): void {
@@ -268,15 +318,19 @@ export class ConsensusNode {
 
   /** Sends a lagging peer our decision for `height`, at most once per gossip interval. */
   #answer(to: string, height: number): void {
-    const key = `${to}:${height}`;
+    const decision = this.#options.app.decision(height);
+    if (decision === null || !this.#rateLimit(`${to}:${height}`)) return;
+    this.#options.transport.send(to, encodeMessage({ kind: 'decision', decision: { block: decision.block, certificate: decision.certificate } }));
+  }
+
+  /** True at most once per gossip interval for one key (answers and vote logs to one peer). */
+  #rateLimit(key: string): boolean {
     const now = this.#options.clock.nowMs();
     const last = this.#answered.get(key);
-    if (last !== undefined && now - last < this.#options.params.gossipIntervalMs) return;
-    const decision = this.#options.app.decision(height);
-    if (decision === null) return;
+    if (last !== undefined && now - last < this.#options.params.gossipIntervalMs) return false;
     if (this.#answered.size > 4096) this.#answered.clear();
     this.#answered.set(key, now);
-    this.#options.transport.send(to, encodeMessage({ kind: 'decision', decision: { block: decision.block, certificate: decision.certificate } }));
+    return true;
   }
 
   #schedule(atMs: number, event: ConsensusEvent): void {

@@ -66,21 +66,26 @@ export function voteTypeCode(type: VoteType): number {
   return voteTypes[type];
 }
 
-/** The digest a vote's signature covers (docs/PROTOCOL.md "Consensus: sign bytes"). */
-export function voteDigest(chainId: Uint8Array, type: VoteType, height: number, round: number, blockHash: VoteValue): Uint8Array {
-  const body = new Writer()
+/**
+ * The digest a vote's signature covers (docs/PROTOCOL.md "Consensus: what is signed"). A
+ * prevote's bytes end with its proof-of-lock round, so the round it relies on is signed (the
+ * Tendermint accountability design); a precommit's bytes do not (its round is always −1), so
+ * certificates are unchanged by it.
+ */
+export function voteDigest(chainId: Uint8Array, type: VoteType, height: number, round: number, blockHash: VoteValue, polRound = -1): Uint8Array {
+  const writer = new Writer()
     .bytes(chainId)
     .u8(voteTypeCode(type))
     .u64(height)
     .u32(round)
     .u8(blockHash === null ? 0 : 1)
-    .bytes(blockHash ?? new Uint8Array(32))
-    .finish();
-  return taggedHash(consensusTags.vote, body);
+    .bytes(blockHash ?? new Uint8Array(32));
+  if (type === 'prevote') writer.i32(polRound);
+  return taggedHash(consensusTags.vote, writer.finish());
 }
 
 export function digestOfVote(chainId: Uint8Array, vote: Omit<Vote, 'signature'>): Uint8Array {
-  return voteDigest(chainId, vote.type, vote.height, vote.round, vote.blockHash);
+  return voteDigest(chainId, vote.type, vote.height, vote.round, vote.blockHash, vote.polRound);
 }
 
 /** The digest a proposal's signature covers: it binds the block hash, valid round and beacon proof. */

@@ -33,7 +33,7 @@ export type ConsensusEvent =
   | { readonly kind: 'gossip' };
 
 export type ConsensusEffect =
-  | { readonly kind: 'sign-vote'; readonly vote: { readonly type: VoteType; readonly height: number; readonly round: number; readonly blockHash: VoteValue } }
+  | { readonly kind: 'sign-vote'; readonly vote: { readonly type: VoteType; readonly height: number; readonly round: number; readonly polRound: number; readonly blockHash: VoteValue } }
   /** Propose `block` (null: ask the application for a new one) with the beacon proof for this height. */
   | { readonly kind: 'propose'; readonly height: number; readonly round: number; readonly validRound: number; readonly block: Uint8Array | null; readonly blockHash: Uint8Array | null; readonly seed: Uint8Array; readonly prevHash: Uint8Array; readonly previousCertificate: Certificate | null }
   | { readonly kind: 'schedule'; readonly timeout: Timeout; readonly atMs: number }

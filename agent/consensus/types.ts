@@ -33,6 +33,13 @@ export type Vote = {
   readonly type: VoteType;
   readonly height: number;
   readonly round: number;
+  /**
+   * The proof-of-lock round a prevote for a block relies on: −1 (none: the peer holds no lock),
+   * or an earlier round of this height with more than 2/3 of the weight prevoting this block
+   * (the proposal's valid round, or the round the peer locked this block in). Always −1 for
+   * precommits and nil prevotes. Signed, so a lock violation is provable (evidence.ts).
+   */
+  readonly polRound: number;
   readonly blockHash: VoteValue;
   readonly voter: Uint8Array;
   readonly signature: Uint8Array;
@@ -66,10 +73,21 @@ export type Certificate = {
   readonly beaconProof: Uint8Array;
 };
 
-/** Two votes by one voter for the same (type, height, round) with different values. */
+/**
+ * Two signed votes of one voter at one height that an honest peer never signs together
+ * (evidence.ts): an equivocation (one type and round, two different votes) or a lock violation
+ * (a precommit for a block in round r, then a prevote for another block in a later round citing
+ * a proof-of-lock round below r). Which one follows from the votes' types and rounds.
+ */
 export type Evidence = {
   readonly first: Vote;
   readonly second: Vote;
+};
+
+/** Part of a peer's votes of one height, sent to a peer with a conflicting decision (forensics.ts). */
+export type VoteLog = {
+  readonly height: number;
+  readonly votes: readonly Vote[];
 };
 
 /** Sent to a lagging peer: a finalized block and its certificate. */
@@ -92,7 +110,8 @@ export type ConsensusMessage =
   | { readonly kind: 'vote'; readonly vote: Vote }
   | { readonly kind: 'decision'; readonly decision: Decision }
   | { readonly kind: 'evidence'; readonly evidence: Evidence }
-  | { readonly kind: 'status'; readonly status: Status };
+  | { readonly kind: 'status'; readonly status: Status }
+  | { readonly kind: 'vote-log'; readonly log: VoteLog };
 
 declare const verifiedBrand: unique symbol;
 /** Data whose signatures (and beacon proof) were checked against the peer set of its height. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { bytesToHex } from '../../names/index.ts';
 import { consensusRoundsAheadStored } from '../constants.ts';
+import { violatesLock } from './evidence.ts';
 import { exceedsOneThird, isQuorum, keyHex } from './peer-set.ts';
 import type { PeerSet, Verified, Vote, VoteType, VoteValue } from './types.ts';
 
@@ -15,6 +16,7 @@ import type { PeerSet, Verified, Vote, VoteType, VoteValue } from './types.ts';
  * than consensusRoundsAheadStored rounds ahead only record the sender's highest round (line 55).
  */
 
+/** Counted votes for one value, one per voter. */
 type ValueTally = { weight: bigint; readonly votes: Map<string, Verified<Vote>> };
 type Tally = { readonly byVoter: Map<string, Map<string, Verified<Vote>>>; readonly byValue: Map<string, ValueTally>; any: bigint };
 type RoundVotes = { readonly prevote: Tally; readonly precommit: Tally };
@@ -31,6 +33,11 @@ export function valueKey(value: VoteValue): string {
   return value === null ? 'nil' : bytesToHex(value);
 }
 
+/** One stored vote of a voter at (round, type): its value and, for a prevote, its proof-of-lock round. */
+function storeKey(vote: Vote): string {
+  return vote.type === 'prevote' ? `${valueKey(vote.blockHash)}/${vote.polRound}` : valueKey(vote.blockHash);
+}
+
 function newTally(): Tally {
   return { byVoter: new Map(), byValue: new Map(), any: 0n };
 }
@@ -40,6 +47,8 @@ export class VoteBook {
   readonly height: number;
   readonly #rounds = new Map<number, RoundVotes>();
   readonly #highestRoundBySender = new Map<string, number>();
+  /** Prevotes waiting for the quorum they cite, by `${polRound}:${valueKey}`. */
+  readonly #pending = new Map<string, Verified<Vote>[]>();
 
   constructor(peerSet: PeerSet, height: number) {
     this.peerSet = peerSet;
@@ -54,28 +63,85 @@ export class VoteBook {
     this.noteRound(voter, vote.round);
     if (vote.round > currentRound + consensusRoundsAheadStored) return { kind: 'ahead' };
     const tally = this.#round(vote.round)[vote.type];
-    const key = valueKey(vote.blockHash);
+    const key = storeKey(vote);
     const mine = tally.byVoter.get(voter) ?? new Map<string, Verified<Vote>>();
     if (mine.has(key)) return { kind: 'duplicate' };
     const existing = mine.values().next().value;
-    const valueTally = tally.byValue.get(key);
+    const violated = this.#lockViolatedBy(vote, voter);
+    const valueTally = tally.byValue.get(valueKey(vote.blockHash));
     if (existing === undefined || mine.size < valuesPerVoterStored || (valueTally?.weight ?? 0n) > 0n) {
-      const weight = this.peerSet.peers[index]!.weight;
       mine.set(key, vote);
       tally.byVoter.set(voter, mine);
-      if (valueTally === undefined) tally.byValue.set(key, { weight, votes: new Map([[voter, vote]]) });
+      if (existing === undefined) tally.any += this.peerSet.peers[index]!.weight;
+      if (this.#isJustified(vote)) this.#count(vote);
       else {
-        valueTally.weight += weight;
-        valueTally.votes.set(voter, vote);
+        const waitingFor = `${vote.polRound}:${valueKey(vote.blockHash)}`;
+        this.#pending.set(waitingFor, [...(this.#pending.get(waitingFor) ?? []), vote]);
       }
-      if (existing === undefined) tally.any += weight;
     }
-    return existing === undefined ? { kind: 'added' } : { kind: 'conflict', existing };
+    if (existing !== undefined) return { kind: 'conflict', existing };
+    return violated === undefined ? { kind: 'added' } : { kind: 'conflict', existing: violated };
   }
 
-  /** True when this exact vote (voter, round, type, value) is already stored. */
+  /** True when this exact vote (voter, round, type, value, proof-of-lock round) is already stored. */
   has(vote: Vote): boolean {
-    return this.#rounds.get(vote.round)?.[vote.type].byVoter.get(keyHex(vote.voter))?.has(valueKey(vote.blockHash)) ?? false;
+    return this.#rounds.get(vote.round)?.[vote.type].byVoter.get(keyHex(vote.voter))?.has(storeKey(vote)) ?? false;
+  }
+
+  /** Every stored vote of the height, counted or pending: the vote log the forensic exchange sends. */
+  allVotes(): Verified<Vote>[] {
+    const out: Verified<Vote>[] = [];
+    for (const round of this.#rounds.keys()) out.push(...this.votesOfRound(round));
+    return out;
+  }
+
+  /** The proof-of-lock rounds that stored prevotes of `round` cite (gossip sends those rounds too). */
+  citedRounds(round: number): Set<number> {
+    const cited = new Set<number>();
+    for (const mine of this.#rounds.get(round)?.prevote.byVoter.values() ?? []) {
+      for (const vote of mine.values()) if (vote.polRound >= 0) cited.add(vote.polRound);
+    }
+    return cited;
+  }
+
+  #isJustified(vote: Vote): boolean {
+    return vote.type === 'precommit' || vote.blockHash === null || vote.polRound < 0 || this.hasQuorumFor(vote.polRound, 'prevote', vote.blockHash);
+  }
+
+  /** Counts a vote for its value; a prevote quorum it completes releases the prevotes that cite it. */
+  #count(first: Verified<Vote>): void {
+    const queue = [first];
+    for (let vote = queue.pop(); vote !== undefined; vote = queue.pop()) {
+      const voter = keyHex(vote.voter);
+      const tally = this.#round(vote.round)[vote.type];
+      const key = valueKey(vote.blockHash);
+      let valueTally = tally.byValue.get(key);
+      if (valueTally === undefined) {
+        valueTally = { weight: 0n, votes: new Map() };
+        tally.byValue.set(key, valueTally);
+      }
+      if (valueTally.votes.has(voter)) continue; // the same value with another proof-of-lock round counts once
+      const before = isQuorum(valueTally.weight, this.peerSet.totalWeight);
+      valueTally.weight += this.peerSet.peers[this.peerSet.indexByKey.get(voter)!]!.weight;
+      valueTally.votes.set(voter, vote);
+      if (vote.type !== 'prevote' || vote.blockHash === null || before || !isQuorum(valueTally.weight, this.peerSet.totalWeight)) continue;
+      const released = this.#pending.get(`${vote.round}:${key}`);
+      if (released === undefined) continue;
+      this.#pending.delete(`${vote.round}:${key}`);
+      queue.push(...released);
+    }
+  }
+
+  /** A stored vote of the same voter that, with `vote`, is a lock violation (evidence.ts). */
+  #lockViolatedBy(vote: Vote, voter: string): Verified<Vote> | undefined {
+    if (vote.blockHash === null) return undefined;
+    for (const votes of this.#rounds.values()) {
+      const other = vote.type === 'prevote' ? votes.precommit : votes.prevote;
+      for (const stored of other.byVoter.get(voter)?.values() ?? []) {
+        if (vote.type === 'prevote' ? violatesLock(stored, vote) : violatesLock(vote, stored)) return stored;
+      }
+    }
+    return undefined;
   }
 
   /** Records that `senderHex` sent something for `round` (proposals count too). */
@@ -115,7 +181,7 @@ export class VoteBook {
     return [...(this.#rounds.get(round)?.precommit.byValue.get(valueKey(blockHash))?.votes.values() ?? [])];
   }
 
-  /** Every stored vote of `round`, conflicting ones included (for gossip: they carry evidence). */
+  /** Every stored vote of `round`, conflicting and pending ones included (for gossip: they carry evidence). */
   votesOfRound(round: number): Verified<Vote>[] {
     const votes = this.#rounds.get(round);
     if (votes === undefined) return [];

@@ -105,6 +105,7 @@ test('evidence of equivocation is recorded on chain and its offender leaves ever
     type: 'prevote',
     height,
     round: 7,
+    polRound: -1,
     blockHash,
     voter: offender,
     signature: schnorrSign(voteDigest(parametersHash, 'prevote', height, 7, blockHash), offenderSecret),

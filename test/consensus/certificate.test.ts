@@ -29,7 +29,7 @@ import { chainId, fixture, hasCode, hash } from './helpers.ts';
 
 function precommit(peerSet: PeerSet, secret: Uint8Array, key: Uint8Array, height: number, round: number, blockHash: Uint8Array): Verified<Vote> {
   const signature = schnorrSign(voteDigest(peerSet.chainId, 'precommit', height, round, blockHash), secret, new Uint8Array(32));
-  return markVerified({ type: 'precommit', height, round, blockHash, voter: key, signature });
+  return markVerified({ type: 'precommit', height, round, polRound: -1, blockHash, voter: key, signature });
 }
 
 function certificateBy(indexes: number[], options: { weights?: bigint[]; round?: number; blockHash?: Uint8Array } = {}) {

@@ -44,19 +44,19 @@ test('the rule: above signs, below is a regression, at the point only the same m
 test('across a restart: no conflicting vote, no vote below the last one, the same vote gets the same signature', () => {
   const store = new MemoryGuardStore();
   const first = signerOn(store).signer;
-  const prevote = first.signVote({ type: 'prevote', height: 3, round: 1, blockHash: hash('A') });
+  const prevote = first.signVote({ type: 'prevote', height: 3, round: 1, polRound: -1, blockHash: hash('A') });
   assert.ok(prevote.ok);
   assert.ok(schnorrVerify(prevote.value.signature, voteDigest(chainId, 'prevote', 3, 1, hash('A')), first.publicKey));
   // Restart: a new signer on the same store.
   const restarted = signerOn(store).signer;
-  const conflict = restarted.signVote({ type: 'prevote', height: 3, round: 1, blockHash: null });
+  const conflict = restarted.signVote({ type: 'prevote', height: 3, round: 1, polRound: -1, blockHash: null });
   assert.ok(!conflict.ok && conflict.error.code === 'CONSENSUS_GUARD_CONFLICT');
-  const again = restarted.signVote({ type: 'prevote', height: 3, round: 1, blockHash: hash('A') });
+  const again = restarted.signVote({ type: 'prevote', height: 3, round: 1, polRound: -1, blockHash: hash('A') });
   assert.ok(again.ok && bytesToHex(again.value.signature) === bytesToHex(prevote.value.signature), 'byte-identical repeat');
-  const precommit = restarted.signVote({ type: 'precommit', height: 3, round: 1, blockHash: hash('A') });
+  const precommit = restarted.signVote({ type: 'precommit', height: 3, round: 1, polRound: -1, blockHash: hash('A') });
   assert.ok(precommit.ok);
   const restartedAgain = signerOn(store).signer;
-  const backwards = restartedAgain.signVote({ type: 'prevote', height: 3, round: 1, blockHash: hash('A') });
+  const backwards = restartedAgain.signVote({ type: 'prevote', height: 3, round: 1, polRound: -1, blockHash: hash('A') });
   assert.ok(!backwards.ok && backwards.error.code === 'CONSENSUS_GUARD_REGRESSION');
   const proposal = restartedAgain.signProposal({ height: 3, round: 1, validRound: -1, beaconProof: new Uint8Array(81), block: Uint8Array.of(1) }, hash('A'));
   assert.ok(!proposal.ok && proposal.error.code === 'CONSENSUS_GUARD_REGRESSION');
@@ -65,15 +65,15 @@ test('across a restart: no conflicting vote, no vote below the last one, the sam
 test('the record keeps the lock and this height\'s own votes, for the restarted state machine', () => {
   const store = new MemoryGuardStore();
   const { signer } = signerOn(store);
-  signer.signVote({ type: 'prevote', height: 3, round: 0, blockHash: hash('A') });
-  signer.signVote({ type: 'precommit', height: 3, round: 0, blockHash: hash('A') });
-  signer.signVote({ type: 'prevote', height: 3, round: 1, blockHash: null });
+  signer.signVote({ type: 'prevote', height: 3, round: 0, polRound: -1, blockHash: hash('A') });
+  signer.signVote({ type: 'precommit', height: 3, round: 0, polRound: -1, blockHash: hash('A') });
+  signer.signVote({ type: 'prevote', height: 3, round: 1, polRound: -1, blockHash: null });
   const record = store.read()!;
   assert.deepEqual(record.lock, { height: 3, round: 0, blockHash: hash('A') });
   assert.deepEqual(record.votes.map((vote) => [vote.type, vote.round]), [['prevote', 0], ['precommit', 0], ['prevote', 1]]);
-  signer.signVote({ type: 'prevote', height: 4, round: 0, blockHash: null });
+  signer.signVote({ type: 'prevote', height: 4, round: 0, polRound: -1, blockHash: null });
   assert.equal(store.read()!.votes.length, 1, 'a new height starts a new list');
-  for (let round = 1; round < 40; round++) signer.signVote({ type: 'prevote', height: 4, round, blockHash: null });
+  for (let round = 1; round < 40; round++) signer.signVote({ type: 'prevote', height: 4, round, polRound: -1, blockHash: null });
   assert.equal(store.read()!.votes.length, 16, 'bounded');
 });
 
@@ -85,7 +85,7 @@ test('persist before send: when the store cannot write, no signature comes out',
     },
   };
   const { signer } = signerOn(failing);
-  assert.throws(() => signer.signVote({ type: 'prevote', height: 1, round: 0, blockHash: null }), /disk full/);
+  assert.throws(() => signer.signVote({ type: 'prevote', height: 1, round: 0, polRound: -1, blockHash: null }), /disk full/);
 });
 
 test('guard record: decode(encode(x)) = x', () => {
@@ -94,6 +94,7 @@ test('guard record: decode(encode(x)) = x', () => {
     type: fc.constantFrom('prevote' as const, 'precommit' as const),
     height: fc.integer({ min: 0, max: 1000 }),
     round: fc.integer({ min: 0, max: 100 }),
+    polRound: fc.constant(-1),
     blockHash: fc.option(bytes(32), { nil: null }),
     voter: bytes(32),
     signature: bytes(64),

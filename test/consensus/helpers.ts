@@ -69,8 +69,8 @@ export function fixture(weights: readonly bigint[], seed = 7): Fixture {
 }
 
 /** An unsigned-but-"verified" vote for pure state-machine tests (signatures are ingress's job). */
-export function vote(voter: Uint8Array, type: VoteType, height: number, round: number, blockHash: Uint8Array | null): Verified<Vote> {
-  return markVerified({ type, height, round, blockHash, voter, signature: new Uint8Array(64) });
+export function vote(voter: Uint8Array, type: VoteType, height: number, round: number, blockHash: Uint8Array | null, polRound = -1): Verified<Vote> {
+  return markVerified({ type, height, round, polRound, blockHash, voter, signature: new Uint8Array(64) });
 }
 
 export function hash(label: string): Uint8Array {

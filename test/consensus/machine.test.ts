@@ -27,7 +27,12 @@ function begin(state: ConsensusState, nowMs = 0): ConsensusEffect[] {
 }
 
 function signed(effects: ConsensusEffect[]): { type: string; round: number; blockHash: Uint8Array | null }[] {
-  return effects.flatMap((effect) => (effect.kind === 'sign-vote' ? [effect.vote] : []));
+  return effects.flatMap((effect) => (effect.kind === 'sign-vote' ? [{ type: effect.vote.type, height: effect.vote.height, round: effect.vote.round, blockHash: effect.vote.blockHash }] : []));
+}
+
+/** The proof-of-lock rounds of the prevotes asked for. */
+function polRounds(effects: ConsensusEffect[]): number[] {
+  return effects.flatMap((effect) => (effect.kind === 'sign-vote' && effect.vote.type === 'prevote' ? [effect.vote.polRound] : []));
 }
 
 function scheduled(effects: ConsensusEffect[]): { timeout: Timeout; atMs: number }[] {
@@ -158,6 +163,8 @@ test('lock rule (line 23): locked on A, a new proposal B gets nil, a proposal of
   again.step = 'propose';
   const a = step(again, { kind: 'proposal', entry: proposalEntry(f.proposer(1), 1, 1, 'A') }, 1).effects;
   assert.deepEqual(signed(a), [{ type: 'prevote', height: 1, round: 1, blockHash: hash('A') }]);
+  assert.deepEqual(polRounds(a), [0], 'a prevote for the locked block cites the lock round');
+  assert.deepEqual(polRounds(b), [-1], 'nil cites nothing');
 });
 
 test('lock rule (lines 28–29): a proof-of-lock from a round at or after our lock unlocks; an older one does not', () => {
@@ -174,7 +181,58 @@ test('lock rule (lines 28–29): a proof-of-lock from a round at or after our lo
     for (const voter of f.others) step(state, { kind: 'vote', vote: vote(voter, 'prevote', 1, validRound, hash('B')) }, 1);
     const effects = step(state, { kind: 'proposal', entry: proposalEntry(f.proposer(2), 1, 2, 'B', { validRound }) }, 2).effects;
     assert.deepEqual(signed(effects), [{ type: 'prevote', height: 1, round: 2, blockHash: expectB ? hash('B') : null }], `lock ${lockRound}, vr ${validRound}`);
+    assert.deepEqual(polRounds(effects), [expectB ? validRound : -1], 'a prevote unlocked by a proof-of-lock cites its round');
   }
+});
+
+test('proof-of-lock round of a prevote: none without a lock, the higher of vr and the lock round when locked on the block', () => {
+  const f = equalPeers({ notProposerOf: [0, 1, 2, 3] });
+  const prevoteWith = (locked: { round: number; label: string } | null, validRound: number): number[] => {
+    const state = machineState(f.peerSet, f.self);
+    begin(state);
+    state.locked = locked === null ? null : { round: locked.round, blockHash: hash(locked.label) };
+    state.round = 3;
+    state.step = 'propose';
+    if (validRound >= 0) for (const voter of f.others) step(state, { kind: 'vote', vote: vote(voter, 'prevote', 1, validRound, hash('B')) }, 1);
+    return polRounds(step(state, { kind: 'proposal', entry: proposalEntry(f.proposer(3), 1, 3, 'B', { validRound }) }, 2).effects);
+  };
+  assert.deepEqual(prevoteWith(null, -1), [-1]);
+  assert.deepEqual(prevoteWith(null, 1), [1]);
+  assert.deepEqual(prevoteWith({ round: 2, label: 'B' }, 1), [2], 'locked on B at 2, vr 1: cites 2');
+  assert.deepEqual(prevoteWith({ round: 0, label: 'B' }, 1), [1], 'locked on B at 0, vr 1: cites 1');
+  assert.deepEqual(prevoteWith({ round: 1, label: 'A' }, 2), [2], 'locked on A at 1, vr 2: cites 2 (≥ the lock)');
+});
+
+test('justified counting: a prevote citing a quorum we do not hold counts only once we hold it', () => {
+  const f = equalPeers({ notProposerOf: [0, 1, 2] });
+  const state = machineState(f.peerSet, f.self);
+  begin(state);
+  state.round = 2;
+  state.step = 'prevote';
+  // Three prevotes for B in round 2, each citing round 1, where nobody has prevoted B yet.
+  for (const voter of f.others) step(state, { kind: 'vote', vote: vote(voter, 'prevote', 1, 2, hash('B'), 1) }, 1);
+  assert.equal(state.votes.hasQuorumFor(2, 'prevote', hash('B')), false, 'unjustified prevotes make no quorum');
+  assert.equal(state.votes.hasQuorumAny(2, 'prevote'), true, 'but they count for "any value" (timeouts)');
+  assert.deepEqual([...state.votes.citedRounds(2)], [1], 'gossip re-sends the cited round');
+  // The cited quorum arrives: the waiting prevotes count.
+  for (const voter of f.others) step(state, { kind: 'vote', vote: vote(voter, 'prevote', 1, 1, hash('B')) }, 2);
+  assert.equal(state.votes.hasQuorumFor(1, 'prevote', hash('B')), true);
+  assert.equal(state.votes.hasQuorumFor(2, 'prevote', hash('B')), true, 'released once round 1 holds a quorum for B');
+});
+
+test('a prevote against an earlier precommit of the same voter, citing a round below it, is evidence at once', () => {
+  const f = equalPeers();
+  const state = machineState(f.peerSet, f.self);
+  begin(state);
+  const offender = f.others[0]!;
+  step(state, { kind: 'vote', vote: vote(offender, 'precommit', 1, 0, hash('A')) }, 1);
+  const honestRelock = step(state, { kind: 'vote', vote: vote(offender, 'prevote', 1, 2, hash('B'), 1) }, 2).effects;
+  assert.equal(honestRelock.filter((effect) => effect.kind === 'evidence').length, 0, 'citing round 1 ≥ 0 is not a violation');
+  const effects = step(state, { kind: 'vote', vote: vote(offender, 'prevote', 1, 3, hash('B')) }, 3).effects;
+  const evidence = effects.flatMap((effect) => (effect.kind === 'evidence' ? [effect.evidence] : []));
+  assert.equal(evidence.length, 1);
+  assert.equal(evidence[0]!.first.type, 'precommit');
+  assert.equal(evidence[0]!.second.round, 3);
 });
 
 test('line 28 waits for the proof-of-lock: without a quorum at vr there is no prevote yet', () => {

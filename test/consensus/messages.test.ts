@@ -29,11 +29,12 @@ import { bytesToHex, hexToBytes } from '../../names/index.ts';
 const fill = (byte: number, length: number): Uint8Array => new Uint8Array(length).fill(byte);
 const hex = (byte: number, length: number): string => bytesToHex(fill(byte, length));
 
-const goldenVote: Vote = { type: 'precommit', height: 258, round: 3, blockHash: fill(0xbb, 32), voter: fill(0xcc, 32), signature: fill(0xdd, 64) };
+const goldenVote: Vote = { type: 'precommit', height: 258, round: 3, polRound: -1, blockHash: fill(0xbb, 32), voter: fill(0xcc, 32), signature: fill(0xdd, 64) };
 const goldenVoteHex =
   '02' + // type: precommit
   '0000000000000102' + // height 258
   '00000003' + // round 3
+  'ffffffff' + // proof-of-lock round −1 (always, for a precommit)
   '01' + // has value
   hex(0xbb, 32) +
   hex(0xcc, 32) +
@@ -57,13 +58,19 @@ const goldenCertificateHex =
   hex(0x10, 64) + hex(0x12, 64) + hex(0x19, 64) + hex(0x44, 81);
 
 const nilVote: Vote = { ...goldenVote, type: 'prevote', blockHash: null };
-const nilVoteHex = '01' + '0000000000000102' + '00000003' + '00' + hex(0x00, 32) + hex(0xcc, 32) + hex(0xdd, 64);
+const nilVoteHex = '01' + '0000000000000102' + '00000003' + 'ffffffff' + '00' + hex(0x00, 32) + hex(0xcc, 32) + hex(0xdd, 64);
+
+/** A prevote for a block relying on the prevote quorum of round 1. */
+const polVote: Vote = { ...goldenVote, type: 'prevote', round: 5, polRound: 1, blockHash: fill(0xee, 32) };
+const polVoteHex = '01' + '0000000000000102' + '00000005' + '00000001' + '01' + hex(0xee, 32) + hex(0xcc, 32) + hex(0xdd, 64);
 
 test('golden bytes: vote', () => {
   assert.equal(bytesToHex(encodeVote(goldenVote)), goldenVoteHex);
   assert.equal(bytesToHex(encodeVote(nilVote)), nilVoteHex);
+  assert.equal(bytesToHex(encodeVote(polVote)), polVoteHex);
   assert.deepEqual(decodeVote(hexToBytes(goldenVoteHex)), goldenVote);
-  assert.equal(encodeVote(goldenVote).length, 142);
+  assert.deepEqual(decodeVote(hexToBytes(polVoteHex)), polVote);
+  assert.equal(encodeVote(goldenVote).length, 146);
 });
 
 test('golden bytes: proposal (valid round −1 is ffffffff)', () => {
@@ -76,16 +83,21 @@ test('golden bytes: certificate (signer bitmap, most significant bit first)', ()
   assert.deepEqual(decodeCertificate(hexToBytes(goldenCertificateHex)), goldenCertificate);
 });
 
-test('golden bytes: evidence (nil sorts first) and the message envelope', () => {
+test('golden bytes: evidence (nil sorts first; a lock violation lists the precommit first) and the message envelope', () => {
   const evidence = makeEvidence(goldenVote, { ...goldenVote, blockHash: null });
   const evidenceHex = bytesToHex(encodeVote({ ...goldenVote, blockHash: null })) + goldenVoteHex;
   assert.equal(bytesToHex(encodeEvidence(evidence)), evidenceHex);
+  // Precommit 0xbb… in round 3, then a prevote for 0xee… in round 5 citing round 1 (below 3).
+  const lockViolation = makeEvidence(polVote, goldenVote);
+  assert.equal(bytesToHex(encodeEvidence(lockViolation)), goldenVoteHex + polVoteHex);
+  assert.deepEqual(decodeEvidence(hexToBytes(goldenVoteHex + polVoteHex)), lockViolation);
   const envelopes: [ConsensusMessage, string][] = [
-    [{ kind: 'proposal', proposal: goldenProposal }, '0101' + goldenProposalHex],
-    [{ kind: 'vote', vote: goldenVote }, '0102' + goldenVoteHex],
-    [{ kind: 'decision', decision: { certificate: goldenCertificate, block: Uint8Array.of(0xf0, 0x0d) } }, '0103' + goldenCertificateHex + '00000002f00d'],
-    [{ kind: 'evidence', evidence }, '0104' + evidenceHex],
-    [{ kind: 'status', status: { height: 5, prevHash: fill(0x55, 32) } }, '0105' + '0000000000000005' + hex(0x55, 32)],
+    [{ kind: 'proposal', proposal: goldenProposal }, '0201' + goldenProposalHex],
+    [{ kind: 'vote', vote: goldenVote }, '0202' + goldenVoteHex],
+    [{ kind: 'decision', decision: { certificate: goldenCertificate, block: Uint8Array.of(0xf0, 0x0d) } }, '0203' + goldenCertificateHex + '00000002f00d'],
+    [{ kind: 'evidence', evidence }, '0204' + evidenceHex],
+    [{ kind: 'status', status: { height: 5, prevHash: fill(0x55, 32) } }, '0205' + '0000000000000005' + hex(0x55, 32)],
+    [{ kind: 'vote-log', log: { height: 258, votes: [goldenVote, polVote] } }, '0206' + '0000000000000102' + '0002' + goldenVoteHex + polVoteHex],
   ];
   for (const [message, expected] of envelopes) {
     assert.equal(bytesToHex(encodeMessage(message)), expected, message.kind);
@@ -95,21 +107,36 @@ test('golden bytes: evidence (nil sorts first) and the message envelope', () => 
 
 test('golden bytes: sign-guard record', () => {
   const record: GuardRecord = { height: 4, round: 1, step: 'prevote', digest: fill(0x0d, 32), signature: fill(0x05, 64), lock: { height: 4, round: 0, blockHash: fill(0x0a, 32) }, votes: [goldenVote] };
-  const expected = '01' + '0000000000000004' + '00000001' + '02' + hex(0x0d, 32) + hex(0x05, 64) + '01' + '0000000000000004' + '00000000' + hex(0x0a, 32) + '01' + goldenVoteHex;
+  const expected = '02' + '0000000000000004' + '00000001' + '02' + hex(0x0d, 32) + hex(0x05, 64) + '01' + '0000000000000004' + '00000000' + hex(0x0a, 32) + '01' + goldenVoteHex;
   assert.equal(bytesToHex(encodeGuardRecord(record)), expected);
   assert.deepEqual(decodeGuardRecord(hexToBytes(expected)), record);
 });
 
+test('frozen: a version-1 sign-guard record (votes without a proof-of-lock round) still opens', () => {
+  // Written by the code before votes carried polRound: its precommit is kept (its signed bytes
+  // are unchanged), its prevote dropped (its signature covers bytes no peer checks any more).
+  const precommitV1 = '02' + '0000000000000102' + '00000003' + '01' + hex(0xbb, 32) + hex(0xcc, 32) + hex(0xdd, 64);
+  const prevoteV1 = '01' + '0000000000000102' + '00000004' + '00' + hex(0x00, 32) + hex(0xcc, 32) + hex(0xdd, 64);
+  const v1 = '01' + '0000000000000004' + '00000001' + '02' + hex(0x0d, 32) + hex(0x05, 64) + '01' + '0000000000000004' + '00000000' + hex(0x0a, 32) + '02' + precommitV1 + prevoteV1;
+  const record = decodeGuardRecord(hexToBytes(v1));
+  assert.deepEqual(record, { height: 4, round: 1, step: 'prevote', digest: fill(0x0d, 32), signature: fill(0x05, 64), lock: { height: 4, round: 0, blockHash: fill(0x0a, 32) }, votes: [goldenVote] });
+});
+
 const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
 const value = fc.option(bytes(32), { nil: null });
-const voteArbitrary = fc.record({
-  type: fc.constantFrom('prevote' as const, 'precommit' as const),
-  height: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-  round: fc.integer({ min: 0, max: 0x7fff_ffff }),
-  blockHash: value,
-  voter: bytes(32),
-  signature: bytes(64),
-});
+const voteArbitrary = fc
+  .record({
+    type: fc.constantFrom('prevote' as const, 'precommit' as const),
+    height: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    round: fc.integer({ min: 0, max: 0x7fff_ffff }),
+    blockHash: value,
+    voter: bytes(32),
+    signature: bytes(64),
+  })
+  .chain((vote) =>
+    // Only a prevote for a block names a proof-of-lock round, and only an earlier one.
+    (vote.type === 'prevote' && vote.blockHash !== null ? fc.integer({ min: -1, max: vote.round - 1 }) : fc.constant(-1)).map((polRound): Vote => ({ ...vote, polRound })),
+  );
 const proposalArbitrary = fc.integer({ min: 0, max: 0x7fff_ffff }).chain((round) =>
   fc.record({
     height: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -163,7 +190,7 @@ test('fuzz: random bytes and mutated messages only ever give CONSENSUS_* errors'
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 600 }), (random) => {
       onlyTypedErrors(() => decodeMessage(random));
-      onlyTypedErrors(() => decodeMessage(Uint8Array.of(1, random[0] ?? 0, ...random.subarray(1))));
+      onlyTypedErrors(() => decodeMessage(Uint8Array.of(2, random[0] ?? 0, ...random.subarray(1))));
       onlyTypedErrors(() => decodeGuardRecord(random));
     }),
     { numRuns: 2000 },
@@ -172,6 +199,8 @@ test('fuzz: random bytes and mutated messages only ever give CONSENSUS_* errors'
     encodeMessage({ kind: 'vote', vote: goldenVote }),
     encodeMessage({ kind: 'proposal', proposal: goldenProposal }),
     encodeMessage({ kind: 'decision', decision: { certificate: goldenCertificate, block: Uint8Array.of(1) } }),
+    encodeMessage({ kind: 'evidence', evidence: makeEvidence(polVote, goldenVote) }),
+    encodeMessage({ kind: 'vote-log', log: { height: 258, votes: [goldenVote, polVote, nilVote] } }),
   ];
   fc.assert(
     fc.property(fc.constantFrom(...valid), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.nat(), (message, position, flip, cut) => {
@@ -186,18 +215,27 @@ test('fuzz: random bytes and mutated messages only ever give CONSENSUS_* errors'
 
 test('decoding rejects non-canonical forms', () => {
   const rejects = (bytesToDecode: Uint8Array, code: string): void => assert.throws(() => decodeMessage(bytesToDecode), (error) => error instanceof AgentError && error.code === code);
-  const nilWithHash = hexToBytes('0102' + '01' + '0000000000000102' + '00000003' + '00' + hex(0x01, 32) + hex(0xcc, 32) + hex(0xdd, 64));
+  const nilWithHash = hexToBytes('0202' + '01' + '0000000000000102' + '00000003' + 'ffffffff' + '00' + hex(0x01, 32) + hex(0xcc, 32) + hex(0xdd, 64));
   rejects(nilWithHash, 'CONSENSUS_NON_CANONICAL');
-  rejects(hexToBytes('0102' + '03' + goldenVoteHex.slice(2)), 'CONSENSUS_UNKNOWN_KIND');
-  rejects(hexToBytes('0202' + goldenVoteHex), 'CONSENSUS_UNKNOWN_VERSION');
-  rejects(hexToBytes('0102' + goldenVoteHex + '00'), 'CONSENSUS_TRAILING_BYTES');
-  rejects(hexToBytes('0102' + goldenVoteHex.slice(0, -2)), 'CONSENSUS_TRUNCATED');
+  rejects(hexToBytes('0202' + '03' + goldenVoteHex.slice(2)), 'CONSENSUS_UNKNOWN_KIND');
+  rejects(hexToBytes('0102' + goldenVoteHex), 'CONSENSUS_UNKNOWN_VERSION');
+  rejects(hexToBytes('0202' + goldenVoteHex + '00'), 'CONSENSUS_TRAILING_BYTES');
+  rejects(hexToBytes('0202' + goldenVoteHex.slice(0, -2)), 'CONSENSUS_TRUNCATED');
+  // Proof-of-lock rounds: none on a precommit or a nil prevote, and a prevote's only below its round.
+  rejects(hexToBytes('0202' + goldenVoteHex.replace('00000003ffffffff', '0000000300000000')), 'CONSENSUS_BAD_ROUND');
+  rejects(hexToBytes('0202' + nilVoteHex.replace('00000003ffffffff', '0000000300000001')), 'CONSENSUS_BAD_ROUND');
+  rejects(hexToBytes('0202' + polVoteHex.replace('0000000500000001', '0000000500000005')), 'CONSENSUS_BAD_ROUND');
+  rejects(hexToBytes('0202' + polVoteHex.replace('0000000500000001', '00000005fffffffe')), 'CONSENSUS_BAD_ROUND');
   // Padding bit set in the signer bitmap (peer 10 of 10).
-  const padded = '0103' + goldenCertificateHex.replace('000aa040', '000aa060');
+  const padded = '0203' + goldenCertificateHex.replace('000aa040', '000aa060');
   rejects(hexToBytes(padded + '00000000'), 'CONSENSUS_NON_CANONICAL');
   // Valid round not below round.
-  rejects(hexToBytes('0101' + goldenProposalHex.replace('00000002ffffffff', '0000000200000002')), 'CONSENSUS_BAD_ROUND');
-  // Evidence with the votes out of value order.
-  const evidenceSwapped = '0104' + goldenVoteHex + bytesToHex(encodeVote({ ...goldenVote, blockHash: null }));
+  rejects(hexToBytes('0201' + goldenProposalHex.replace('00000002ffffffff', '0000000200000002')), 'CONSENSUS_BAD_ROUND');
+  // Evidence with the votes out of value order, and a lock violation with the prevote first.
+  const evidenceSwapped = '0204' + goldenVoteHex + bytesToHex(encodeVote({ ...goldenVote, blockHash: null }));
   rejects(hexToBytes(evidenceSwapped), 'CONSENSUS_NON_CANONICAL');
+  rejects(hexToBytes('0204' + polVoteHex + goldenVoteHex), 'CONSENSUS_NON_CANONICAL');
+  // Vote logs: at least one vote, every vote of the log's height.
+  rejects(hexToBytes('0206' + '0000000000000102' + '0000'), 'CONSENSUS_TOO_LARGE');
+  rejects(hexToBytes('0206' + '0000000000000103' + '0001' + goldenVoteHex), 'CONSENSUS_NON_CANONICAL');
 });

@@ -37,11 +37,12 @@ function parse(argv: readonly string[]): { seeds: number[]; realCrypto: boolean;
 function describe(result: SimResult): string {
   const { scenario, stats } = result;
   const byzantine = [...scenario.byzantine].map(([peer, chosen]) => `p${peer}:${chosen.join('+')}`).join(' ') || 'none';
+  const fork = scenario.split === null ? '' : ` (fork plan ${JSON.stringify(scenario.split.fork)})`;
   return [
-    `seed ${result.seed}: ${result.ok ? 'ok' : 'FAILED'} — ${scenario.mode}, ${scenario.peerCount} peers, byzantine ${byzantine}`,
+    `seed ${result.seed}: ${result.ok ? 'ok' : 'FAILED'} — ${scenario.mode}${fork}, ${scenario.peerCount} peers, byzantine ${byzantine}`,
     `  link loss ${scenario.link.loss.toFixed(3)} dup ${scenario.link.duplicate.toFixed(3)} delay ${scenario.link.delayMinMs}–${scenario.link.delayMaxMs} ms, spikes ${scenario.link.spike.toFixed(2)} up to ${scenario.link.spikeMaxMs} ms; faults ${scenario.faults.map((fault) => `${fault.kind}@${fault.atMs}`).join(' ') || 'none'}`,
     `  heights ${stats.heights}, extra rounds ${stats.rounds}, events ${stats.events}, delivered ${stats.delivered}, restarts ${stats.restarts}, virtual ${stats.virtualMs} ms, progress after last fault ${stats.progressAfterStableMs} ms`,
-    `  evidence ${stats.evidence}, convicted ${stats.convicted}, jailed ${stats.jailed}, forks ${stats.forks}, forged beacons rejected ${stats.forgedBeaconsRejected}, byzantine ${JSON.stringify(stats.byzantine)}`,
+    `  evidence ${stats.evidence} (lock violations ${stats.lockViolations}), convicted ${stats.convicted}, jailed ${stats.jailed}, forks ${stats.forks} (across rounds ${stats.crossRoundForks}), forged beacons rejected ${stats.forgedBeaconsRejected}, byzantine ${JSON.stringify(stats.byzantine)}`,
     ...result.violations.map((violation) => `  ✗ ${violation}`),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { bytesToHex } from '../../names/index.ts';
 import {
+  evidenceKind,
   evidenceOffender,
   nextSeed,
   verifyCertificateBeacon,
@@ -32,11 +33,17 @@ import type { Scenario } from './scenario.ts';
  * - liveness: once the last fault is over, every honest peer finalizes a new block within the
  *   scenario's bound;
  * - accountability (≥ 1/3 Byzantine, split brain): the fork is detected, and the evidence it
- *   yields convicts peers holding more than 1/3 of the weight, all of them Byzantine.
+ *   yields (from the two certificates, and from the forensic exchange of vote logs: lock
+ *   violations and equivocations in rounds the certificates do not share) convicts peers
+ *   holding more than 1/3 of the weight, all of them Byzantine; a cross-round plan must really
+ *   fork across rounds.
  */
+/** The split brain forks the chain at height 1 (scenario.ts). */
+const forkOrigin = 1;
+
 export class Checker {
   readonly violations: string[] = [];
-  readonly stats = { heights: 0, rounds: 0, evidence: 0, convicted: 0, jailed: 0, forgedBeaconsRejected: 0, forks: 0, progressAfterStableMs: 0 };
+  readonly stats = { heights: 0, rounds: 0, evidence: 0, lockViolations: 0, convicted: 0, jailed: 0, forgedBeaconsRejected: 0, forks: 0, crossRoundForks: 0, progressAfterStableMs: 0 };
   readonly #scenario: Scenario;
   readonly #byzantine: ReadonlySet<string>;
   readonly #crypto: ConsensusCrypto;
@@ -44,6 +51,9 @@ export class Checker {
   readonly #seeds = new Map<number, string>();
   readonly #committedBy = new Map<string, number>();
   readonly #offenders = new Set<string>();
+  readonly #lockViolators = new Set<string>();
+  /** Rounds of the two certificates of the fork at height 1, as first reported. */
+  #originRounds: [number, number] | null = null;
   readonly #forkEvidence: Verified<Evidence>[] = [];
   #forkPeerSet: PeerSet | null = null;
   readonly #forkHeights = new Set<number>();
@@ -94,13 +104,24 @@ export class Checker {
     if (!this.#byzantine.has(offender)) this.#fail(`framing: ${peer} holds evidence against honest peer ${offender.slice(0, 16)}`);
     if (!this.#offenders.has(offender)) this.stats.evidence++;
     this.#offenders.add(offender);
+    if (evidenceKind(evidence) === 'lock-violation' && !this.#lockViolators.has(offender)) {
+      this.#lockViolators.add(offender);
+      this.stats.lockViolations++;
+    }
+    // Whatever an honest peer holds about the height where the fork began counts for it: the
+    // certificates' own, and what the forensic exchange of vote logs found. Evidence of later
+    // heights (where the twins went on signing both sides, often in one round) does not: a
+    // fork must be accountable by itself.
+    if (this.#scenario.mode === 'accountability' && evidence.first.height === forkOrigin) this.#forkEvidence.push(evidence);
   }
 
   onFork(peer: string, report: ForkReport, app: SimApp): void {
     this.stats.forks++;
     if (this.#scenario.mode === 'safety') return this.#fail(`agreement: ${peer} saw a fork at height ${report.height}`);
-    this.#forkEvidence.push(...report.evidence);
+    if (report.height === forkOrigin) this.#forkEvidence.push(...report.evidence);
     this.#forkHeights.add(report.height);
+    if (report.ours.round !== report.theirs.round) this.stats.crossRoundForks++;
+    if (report.height === 1) this.#originRounds ??= [report.ours.round, report.theirs.round];
     this.#forkPeerSet ??= app.peerSet(1);
   }
 
@@ -160,12 +181,16 @@ export class Checker {
   #finishAccountability(apps: readonly SimApp[]): void {
     if (this.stats.forks === 0) return this.#fail('accountability: the split brain did not fork (the construction failed)');
     if (!this.#forkHeights.has(1)) this.#fail(`accountability: the fork was found at heights ${[...this.#forkHeights].join(', ')} but never traced down to height 1`);
+    const plan = this.#scenario.split?.fork.kind ?? 'same-round';
+    const rounds = this.#originRounds;
+    if (plan !== 'same-round' && rounds !== null && rounds[0] === rounds[1]) this.#fail(`accountability: the ${plan} plan forked height 1 in one round (${rounds[0]}), not across rounds`);
     const peerSet = apps[0]?.peerSet(1);
     if (peerSet === undefined || peerSet === null) return this.#fail('accountability: no peer set for height 1');
     const convicted = new Set<string>();
     for (const evidence of this.#forkEvidence) {
       try {
-        verifyEvidence(peerSet, evidence, this.#crypto.signatures);
+        const height = evidence.first.height;
+        verifyEvidence(apps.map((app) => app.peerSet(height)).find((set) => set !== null) ?? peerSet, evidence, this.#crypto.signatures);
       } catch (error) {
         this.#fail(`accountability: fork evidence does not verify (${String(error)})`);
       }
@@ -174,7 +199,7 @@ export class Checker {
       convicted.add(offender);
     }
     const weight = weightOf(peerSet, convicted);
-    if (3n * weight <= peerSet.totalWeight) this.#fail(`accountability: evidence convicts ${weight} of ${peerSet.totalWeight}, not more than 1/3`);
+    if (3n * weight <= peerSet.totalWeight) this.#fail(`accountability: evidence of height ${forkOrigin} convicts ${weight} of ${peerSet.totalWeight}, not more than 1/3`);
     this.stats.convicted = convicted.size;
   }
 }

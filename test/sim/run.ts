@@ -13,7 +13,7 @@ import {
   type GuardStore,
 } from '../../agent/consensus/index.ts';
 import { SimApp, type SimChainConfig } from './app.ts';
-import { byzantineTransport, NullGuardStore, type Behavior, type ByzantineStats } from './byzantine.ts';
+import { byzantineTransport, NullGuardStore, TwinSigner, type Behavior, type ByzantineStats, type TwinLink } from './byzantine.ts';
 import { SimClock } from './clock.ts';
 import { fastCrypto, realCrypto, type SimCrypto } from './crypto.ts';
 import { Checker } from './invariants.ts';
@@ -42,10 +42,14 @@ export type SimStats = {
   events: number;
   delivered: number;
   evidence: number;
+  /** Offenders convicted by a lock violation (distinct). */
+  lockViolations: number;
   convicted: number;
   jailed: number;
   forgedBeaconsRejected: number;
   forks: number;
+  /** Fork reports whose two certificates are of different rounds. */
+  crossRoundForks: number;
   restarts: number;
   progressAfterStableMs: number;
   virtualMs: number;
@@ -111,10 +115,17 @@ export function runScenario(scenario: Scenario, options: SimOptions = {}): SimRe
     }
   }
   const endpoints = peers.map((peer) => peer.name);
+  const twinLinks = new Map<number, TwinLink>();
+  const twinLink = (index: number): TwinLink => {
+    const link = twinLinks.get(index) ?? { relay: null, skipped: null, precommitted0: false, skippedPrecommit0: false };
+    twinLinks.set(index, link);
+    return link;
+  };
   const isHonest = (peer: SimPeer): boolean => peer.behaviors.size === 0;
 
   const startPeer = (peer: SimPeer, resume = true): void => {
-    const signer = new GuardedSigner({ secretKey: peer.secretKey, crypto, store: peer.guard, chainId });
+    const signerOptions = { secretKey: peer.secretKey, crypto, store: peer.guard, chainId };
+    const signer = scenario.split !== null && peer.name.endsWith('b') ? new TwinSigner(signerOptions, scenario.split.fork, twinLink(peer.index)) : new GuardedSigner(signerOptions);
     const others = (): string[] => endpoints.filter((name) => name !== peer.name);
     const transport: ConsensusTransport = isHonest(peer)
       ? { broadcast: (bytes) => network.broadcast(peer.name, bytes, endpoints), send: (to, bytes) => network.send(peer.name, to, bytes) }
@@ -131,6 +142,7 @@ export function runScenario(scenario: Scenario, options: SimOptions = {}): SimRe
           send: (to, bytes, extraDelayMs) => network.send(peer.name, to, bytes, extraDelayMs),
           peers: others,
           stats: byzantineStats,
+          ...(scenario.split === null ? {} : { twin: { side: peer.name.endsWith('a') ? ('a' as const) : ('b' as const), plan: scenario.split.fork, link: twinLink(peer.index) } }),
         });
     const node = new ConsensusNode({
       chainId,
@@ -147,7 +159,10 @@ export function runScenario(scenario: Scenario, options: SimOptions = {}): SimRe
               trace?.(`${clock.nowMs()} ${peer.name} commit ${record.height} round ${record.certificate.round} ${bytesToHex(record.blockHash).slice(0, 12)}`);
               checker.onCommit(peer.name, record, peer.app);
             },
-            evidence: (evidence) => checker.onEvidence(peer.name, evidence),
+            evidence: (evidence) => {
+              trace?.(`${clock.nowMs()} ${peer.name} evidence h${evidence.first.height} ${evidence.first.type} r${evidence.first.round} ${short(evidence.first.blockHash)} / ${evidence.second.type} r${evidence.second.round} pol ${evidence.second.polRound} ${short(evidence.second.blockHash)} against ${short(evidence.first.voter)}`);
+              checker.onEvidence(peer.name, evidence);
+            },
             fork: (report) => {
               trace?.(`${clock.nowMs()} ${peer.name} fork at ${report.height}, ${report.evidence.length} evidence`);
               checker.onFork(peer.name, report, peer.app);
@@ -248,19 +263,23 @@ export function runScenario(scenario: Scenario, options: SimOptions = {}): SimRe
 
 /**
  * The chain id: a hash of the seed. In a split brain it is re-drawn until the lottery's first
- * proposer is Byzantine, so both sides finalize in round 0 and their certificates overlap in one
- * round (the case evidence from two certificates covers).
+ * proposer is Byzantine, so side A finalizes in round 0 (and, in the same-round plan, side B
+ * too: their certificates overlap in one round, the case evidence from two certificates
+ * covers). A cross-round plan also needs the proposer of the first round in which side B may
+ * finalize to reach side B (Byzantine or a side-B peer), or side B could wait past the heal.
  */
 function chooseChainId(scenario: Scenario, keys: readonly { publicKey: Uint8Array }[], stakesAt: (snapshot: number) => ReadonlyMap<string, bigint>, crypto: SimCrypto): Uint8Array {
   for (let nonce = 0; ; nonce++) {
-    const chainId = taggedHash('parley/sim/chain', Uint8Array.of(nonce & 0xff, (scenario.seed >>> 24) & 0xff, (scenario.seed >>> 16) & 0xff, (scenario.seed >>> 8) & 0xff, scenario.seed & 0xff));
-    if (scenario.mode !== 'accountability') return chainId;
+    const seedBytes = [(scenario.seed >>> 24) & 0xff, (scenario.seed >>> 16) & 0xff, (scenario.seed >>> 8) & 0xff, scenario.seed & 0xff];
+    const chainId = taggedHash('parley/sim/chain', Uint8Array.of(...(nonce < 256 ? [nonce] : [nonce & 0xff, nonce >>> 8]), ...seedBytes));
+    if (scenario.mode !== 'accountability' || scenario.split === null) return chainId;
     const stakes = stakesAt(0);
     const peerSet = makePeerSet(chainId, [...stakes].map(([hex, weight]) => ({ publicKey: keys.find((key) => bytesToHex(key.publicKey) === hex)!.publicKey, weight })), { validateKeys: crypto.curveKeys });
-    const first = bytesToHex(proposerOf(peerSet, genesisSeed(chainId), 1, 0).publicKey);
-    const byzantineKeys = [...scenario.byzantine.keys()].map((index) => bytesToHex(keys[index]!.publicKey));
-    if (byzantineKeys.includes(first)) return chainId;
-    if (nonce > 255) throw new Error('simulator: no chain id gives a Byzantine first proposer');
+    const proposer = (round: number): number => keys.findIndex((key) => bytesToHex(key.publicKey) === bytesToHex(proposerOf(peerSet, genesisSeed(chainId), 1, round).publicKey));
+    const { fork, sideA } = scenario.split;
+    const finalRound = Math.max(fork.silentRounds, fork.withheldPrecommitRounds);
+    if (scenario.byzantine.has(proposer(0)) && (fork.kind === 'same-round' || !sideA.includes(proposer(finalRound)))) return chainId;
+    if (nonce > 4096) throw new Error('simulator: no chain id gives the split brain the proposers it needs');
   }
 }
 

@@ -32,9 +32,24 @@ export type Scenario = {
   readonly stableAtMs: number;
   /** After stableAtMs every honest peer must finalize a new block within this bound. */
   readonly livenessBoundMs: number;
-  /** Accountability mode: the two honest sides of the split. */
-  readonly split: { readonly sideA: readonly number[]; readonly sideB: readonly number[] } | null;
+  /** Accountability mode: the two honest sides of the split, and how the Byzantine peers fork them. */
+  readonly split: { readonly sideA: readonly number[]; readonly sideB: readonly number[]; readonly fork: ForkPlan } | null;
 };
+
+/**
+ * How the Byzantine peers' side-B instances behave at height 1 (side A always finalizes in
+ * round 0 with the Byzantine first proposer):
+ * - 'same-round': like side A, so side B finalizes in round 0 too (two certificates of one round);
+ * - 'amnesia': silent in rounds below `silentRounds` and their precommits withheld below
+ *   `withheldPrecommitRounds`, so side B finalizes in a later round, the Byzantine peers
+ *   prevoting another block there with no lock although their side-A selves precommitted B in
+ *   round 0 (a lock violation the forensic exchange must find);
+ * - 'amnesia-polka': they prevote side B's block in round 0 (side B locks it) but withhold their
+ *   precommits below `withheldPrecommitRounds`; side B finalizes later, every prevote then citing
+ *   round 0's quorum, so only the round-0 prevote equivocation (side A's logs against side B's)
+ *   convicts them.
+ */
+export type ForkPlan = { readonly kind: 'same-round' | 'amnesia' | 'amnesia-polka'; readonly silentRounds: number; readonly withheldPrecommitRounds: number };
 
 const snapshotCount = 4;
 
@@ -184,17 +199,34 @@ function accountabilityScenario(seed: number): Scenario {
   const peerCount = 4 + rng.below(4);
   const weights = Array.from({ length: peerCount }, () => BigInt(1 + rng.below(10)));
   const total = sum(weights);
-  const feasible: number[][] = [];
-  for (let code = 0; code < 3 ** peerCount; code++) {
-    const place = Array.from({ length: peerCount }, (_, peer) => Math.floor(code / 3 ** peer) % 3);
-    const weightOf = (where: number): bigint => sum(weights.filter((_, peer) => place[peer] === where));
-    const [faulty, sideA, sideB] = [weightOf(0), weightOf(1), weightOf(2)];
-    if (sideA === 0n || sideB === 0n) continue;
-    if (3n * (faulty + sideA) > 2n * total && 3n * (faulty + sideB) > 2n * total) feasible.push(place);
-  }
-  const place = pick(rng, feasible);
+  const kinds = ['same-round', 'amnesia', 'amnesia-polka'] as const;
+  const drawn = kinds[rng.below(kinds.length)]!;
+  const placements = (crossRound: boolean): number[][] => {
+    const feasible: number[][] = [];
+    for (let code = 0; code < 3 ** peerCount; code++) {
+      const place = Array.from({ length: peerCount }, (_, peer) => Math.floor(code / 3 ** peer) % 3);
+      const weightOf = (where: number): bigint => sum(weights.filter((_, peer) => place[peer] === where));
+      const [faulty, sideA, sideB] = [weightOf(0), weightOf(1), weightOf(2)];
+      if (sideA === 0n || sideB === 0n) continue;
+      // Cross-round forks are accountable only below 2/3 Byzantine weight: from 2/3 on, a
+      // certificate may hold no honest signer, whose vote log would show how it came about.
+      if (crossRound && 3n * faulty >= 2n * total) continue;
+      if (3n * (faulty + sideA) > 2n * total && 3n * (faulty + sideB) > 2n * total) feasible.push(place);
+    }
+    return feasible;
+  };
+  const crossRound = drawn !== 'same-round' && placements(true).length > 0;
+  const place = pick(rng, placements(crossRound));
+  const kind = crossRound ? drawn : 'same-round';
+  const fork: ForkPlan = {
+    kind,
+    silentRounds: kind === 'amnesia' ? 1 : 0,
+    withheldPrecommitRounds: kind === 'amnesia' ? 1 + rng.below(3) : kind === 'amnesia-polka' ? 1 + rng.below(2) : 0,
+  };
   const byzantine = new Map<number, Behavior[]>();
   place.forEach((where, peer) => where === 0 && byzantine.set(peer, ['split-brain']));
+  // A cross-round fork needs side B to finalize in a later round before the heal.
+  const healAtMs = kind === 'same-round' ? 2000 : 8000;
   return {
     seed,
     mode: 'accountability',
@@ -204,10 +236,10 @@ function accountabilityScenario(seed: number): Scenario {
     standing: { snapshotDelayBlocks: 1000, snapshotIntervalBlocks: 4096, minimumStake: 1n, missedWindowHeights: 64, missedMax: 60, jailHeights: 3 },
     consensus: devnetConsensusParams,
     link: { loss: 0, duplicate: 0, delayMinMs: 1, delayMaxMs: 10, spike: 0, spikeMaxMs: 0 },
-    faults: [{ atMs: 2000, kind: 'heal' }],
+    faults: [{ atMs: healAtMs, kind: 'heal' }],
     targetHeight: 1,
-    stableAtMs: 2000,
+    stableAtMs: healAtMs,
     livenessBoundMs: 10_000,
-    split: { sideA: place.flatMap((where, peer) => (where === 1 ? [peer] : [])), sideB: place.flatMap((where, peer) => (where === 2 ? [peer] : [])) },
+    split: { sideA: place.flatMap((where, peer) => (where === 1 ? [peer] : [])), sideB: place.flatMap((where, peer) => (where === 2 ? [peer] : [])), fork },
   };
 }

@@ -4,8 +4,9 @@ import { runSeed, type SimResult } from './run.ts';
 
 /**
  * The deterministic simulator in CI: 500 seeds with the fast crypto stand-ins (every tenth an
- * accountability scenario with ≥ 1/3 Byzantine weight), a few with real BIP340 and VRF, and an
- * exact replay. A failure names its seeds; `npm run sim -- --seed S` replays one.
+ * accountability scenario with ≥ 1/3 Byzantine weight, forking in one round or across rounds:
+ * lock violations and the forensic exchange must convict), a few with real BIP340 and VRF, and
+ * an exact replay. A failure names its seeds; `npm run sim -- --seed S` replays one.
  */
 
 const seedCount = 500;
@@ -19,7 +20,7 @@ function report(failures: SimResult[]): string {
 
 test(`${seedCount} seeds: agreement, validity, beacon, no framing, liveness after faults, accountability`, (context) => {
   const failures: SimResult[] = [];
-  const totals = { heights: 0, rounds: 0, evidence: 0, convicted: 0, jailed: 0, forks: 0, forgedBeaconsRejected: 0, restarts: 0, accountability: 0, equivocations: 0, grindWithheld: 0 };
+  const totals = { heights: 0, rounds: 0, evidence: 0, lockViolations: 0, crossRoundForks: 0, convicted: 0, jailed: 0, forks: 0, forgedBeaconsRejected: 0, restarts: 0, accountability: 0, equivocations: 0, grindWithheld: 0 };
   for (let seed = 1; seed <= seedCount; seed++) {
     const result = runSeed(seed);
     if (!result.ok) failures.push(result);
@@ -27,6 +28,8 @@ test(`${seedCount} seeds: agreement, validity, beacon, no framing, liveness afte
     totals.heights += stats.heights;
     totals.rounds += stats.rounds;
     totals.evidence += stats.evidence;
+    totals.lockViolations += stats.lockViolations;
+    totals.crossRoundForks += stats.crossRoundForks;
     totals.convicted += stats.convicted;
     totals.jailed += stats.jailed;
     totals.forks += stats.forks;
