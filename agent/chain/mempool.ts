@@ -136,9 +136,6 @@ export function witnessKey(bytes: Uint8Array): Uint8Array {
 function check(ledger: LedgerView, tx: Transaction, bytes: Uint8Array): Admitted | ParleyError {
   try {
     checkTransactionRules(tx, ledger.params, bytes.length, false, { checkKeys: false });
-    tx.outputs.forEach((output, index) => {
-      if (!fastIsXOnlyPoint(output.key)) throw new AgentError('LEDGER_BAD_KEY', `output ${index}: key is not a BIP340 x-only public key`);
-    });
     const keys: Uint8Array[] = [];
     tx.inputs.forEach((input, index) => {
       const found = ledger.output(input);
@@ -157,6 +154,12 @@ function check(ledger: LedgerView, tx: Transaction, bytes: Uint8Array): Admitted
     const message = signatureMessage(ledger.parametersHash, transactionHash(tx));
     distinct.forEach((key, index) => {
       if (!fastSchnorrVerify(tx.signatures[index]!, message, key)) throw new AgentError('LEDGER_BAD_SIGNATURE', `signature ${index} does not verify`);
+    });
+    // After the signatures: a key that just verified one is a point, and change usually goes back
+    // to a signer's key, so only the other output keys pay for the check (a square root each).
+    const signers = new Set(distinct.map((key) => bytesToHex(key)));
+    tx.outputs.forEach((output, index) => {
+      if (!signers.has(bytesToHex(output.key)) && !fastIsXOnlyPoint(output.key)) throw new AgentError('LEDGER_BAD_KEY', `output ${index}: key is not a BIP340 x-only public key`);
     });
     return { fee: tx.fee, spends: tx.inputs.map(outpointId) };
   } catch (error) {

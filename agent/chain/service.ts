@@ -92,14 +92,18 @@ export function startChainService(options: ChainServiceOptions): ChainService {
     },
   });
 
-  // Transaction gossip: what this agent admitted goes to every peer once per event-loop turn.
+  // Transaction gossip: what a client handed this agent goes to every peer once per event-loop
+  // turn. Transactions from peers are not relayed: the agents form a full mesh, so the first
+  // agent's broadcast already reached every peer it has a link to, and relaying made every agent
+  // send and receive every transaction three times over (docs/DECISIONS.md "Chain service").
   let gossip: Uint8Array[] = [];
   let gossipScheduled = false;
   const admit = (transaction: Uint8Array, client?: Connection): void => {
-    // Gossip brings every transaction from every peer: a repeat costs one hash, not an error object.
+    // A repeat (a client's resend that reached us twice) costs one hash, not an error object.
     if (mempool.has(bytesToHex(witnessKey(transaction)))) return;
     const result = mempool.add(transaction);
     if (result.ok) {
+      if (client === undefined) return;
       gossip.push(transaction);
       if (!gossipScheduled) {
         gossipScheduled = true;

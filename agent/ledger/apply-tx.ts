@@ -37,9 +37,15 @@ export function applyTransaction(overlay: StateOverlay, tx: Transaction, context
   const { txHash } = hashed;
   const preverified = context.preverified?.(hashed.witnessHash) === true;
   checkTransactionRules(tx, params, hashed.bytes.length, isGenesis, { checkKeys: !preverified });
-  if (overlay.hasTransaction(txHash)) throw new AgentError('LEDGER_DUPLICATE_TRANSACTION', `transaction ${bytesToHex(txHash)} is already on the chain`);
+  // A transaction on the chain has spent its inputs, so one whose inputs are all unspent is not on
+  // it: the duplicate lookup (a read of the transactions table) runs only when an input is missing
+  // or spent, and first, so a replay still fails as a duplicate, not as a double spend.
+  const found = tx.inputs.map((input) => overlay.output(input));
+  if ((tx.inputs.length === 0 || found.some((record) => record === undefined || record.spentHeight !== null)) && overlay.hasTransaction(txHash)) {
+    throw new AgentError('LEDGER_DUPLICATE_TRANSACTION', `transaction ${bytesToHex(txHash)} is already on the chain`);
+  }
 
-  const spent = tx.inputs.map((input, index) => unspentOutput(overlay, input, `input ${index}`));
+  const spent = tx.inputs.map((input, index) => unspentOutput(input, found[index], `input ${index}`));
   const authorizingKeys = spent.map((record) => record.output.key);
   const actionContext = { height, txHash, nameLifetimeBlocks: params.nameLifetimeBlocks };
   tx.actions.forEach((action, index) => authorizingKeys.push(applyAction(overlay, action, actionContext, `action ${index}`)));
@@ -71,8 +77,7 @@ export function applyTransaction(overlay: StateOverlay, tx: Transaction, context
   return hashed;
 }
 
-function unspentOutput(overlay: StateOverlay, input: { txHash: Uint8Array; index: number }, field: string): OutputRecord {
-  const found = overlay.output(input);
+function unspentOutput(input: { txHash: Uint8Array; index: number }, found: OutputRecord | undefined, field: string): OutputRecord {
   if (found === undefined) throw new AgentError('LEDGER_UNKNOWN_OUTPUT', `${field}: no output ${outpointId(input)}`);
   if (found.spentHeight !== null) {
     throw new AgentError('LEDGER_DOUBLE_SPEND', `${field}: output ${outpointId(input)} was spent in block ${found.spentHeight}`);

@@ -40,6 +40,16 @@ const schemaV1 = `
   CREATE TABLE transaction_log_nodes (level INTEGER NOT NULL, position INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, position)) WITHOUT ROWID;
 `;
 
+/**
+ * WAL pages between automatic checkpoints (SQLite's default is 1,000). A devnet block of 250
+ * payments wrote ~1,300 pages to the WAL, mostly the same sparse-tree pages every block (node keys
+ * are hashes, so a block touches nearly every page of the node tables): with the default a
+ * checkpoint copied them back into the file after every block; at 10,000 (a WAL of up to ~40 MB)
+ * one checkpoint copies each page once for about seven blocks. Durability is the WAL's, synced at
+ * every commit (FULL); only the copy back is rarer. docs/DECISIONS.md "Ledger".
+ */
+export const walCheckpointPages = 10_000;
+
 /** migrations[v] turns a file of version v into version v + 1. */
 const migrations: readonly ((db: Database.Database) => void)[] = [(db) => db.exec(schemaV1)];
 
@@ -51,6 +61,7 @@ const migrations: readonly ((db: Database.Database) => void)[] = [(db) => db.exe
 export function openSchema(db: Database.Database, synchronous: 'FULL' | 'NORMAL'): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
+  db.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > ledgerSchemaVersion) {
     throw new AgentError('LEDGER_STORE_SCHEMA_TOO_NEW', `ledger file has schema version ${version}; this code knows up to ${ledgerSchemaVersion}`);

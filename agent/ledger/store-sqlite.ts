@@ -19,6 +19,7 @@ import { applyBlock, type ApplyOptions, type ApplyResult } from './apply-block.t
 import { chainParametersHash, decodeChainParameters, encodeChainParameters, type ChainParameters } from './block-params.ts';
 import { decodeHeader, encodeHeader } from './block-codec.ts';
 import type { Block, BlockHeader } from './block-types.ts';
+import { outputKey, remember } from './store-cache.ts';
 import { openSchema } from './store-schema.ts';
 import { SqliteLogNodeStore } from './store-log.ts';
 import {
@@ -61,11 +62,16 @@ export type SqliteLedgerOptions = {
 type Row = Record<string, unknown>;
 
 /**
- * Sparse-tree nodes kept in memory per tree. Nodes are addressed by hash and never change, so a
- * cached node is always right; the top levels, which every update walks, stay hot. Entries
- * beyond the cap are dropped oldest first (Map keeps insertion order).
+ * Sparse-tree nodes kept in memory per tree (store-cache.ts). Nodes are addressed by hash and
+ * never change, so a cached node is always right. A commit adds the nodes it created and drops
+ * the ones it made stale, so the cache holds the current tree: below the cap every read is a hit
+ * (docs/DECISIONS.md "Ledger").
  */
-const sparseNodeCacheEntriesMax = 50_000;
+const sparseNodeCacheEntriesMax = 100_000;
+/** Agent and name records kept per kind (a devnet has a handful; a large chain keeps the recent ones). */
+const recordCacheEntriesMax = 4_096;
+/** Output records: a few blocks' worth of outputs made and read. */
+const outputCacheEntriesMax = 65_536;
 
 /**
  * The ledger in one SQLite file per agent (better-sqlite3, synchronous). It is a LedgerView,
@@ -80,6 +86,18 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly logNodes: SqliteLogNodeStore;
   private readonly keepHistory: boolean;
   private readonly nodeCaches = { outpoint: new Map<string, SparseNode>(), keyEvent: new Map<string, SparseNode>() };
+  /**
+   * Agents and names as read (absent ones too): apply reads both for every output's host
+   * (isLiveAgent), they are few, and a block rarely changes one; a commit that does clears them.
+   */
+  private readonly agentCache = new Map<string, AgentRecord | undefined>();
+  private readonly nameCache = new Map<string, NameRecord | undefined>();
+  /**
+   * Outputs as read or written: admission and apply both read every input, and an output is
+   * usually spent soon after it is made. Each commit writes its changed outputs through, so an
+   * entry is always the committed record.
+   */
+  private readonly outputCache = new Map<string, OutputRecord | undefined>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -150,8 +168,13 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     this.logNodes.reset(header.transactionCount);
     this.currentTip = changes.tip;
+    for (const record of changes.outputs) remember(this.outputCache, outputKey(record.outpoint), record, outputCacheEntriesMax);
+    if (changes.agents.length > 0) this.agentCache.clear();
+    if (changes.names.length > 0) this.nameCache.clear();
     for (const tree of ['outpoint', 'keyEvent'] as const) {
-      for (const { hash, node } of changes.sparse[tree].created) cacheNode(this.nodeCaches[tree], hashKey(hash), node);
+      const cache = this.nodeCaches[tree];
+      for (const hash of changes.sparse[tree].stale) cache.delete(hashKey(hash));
+      for (const { hash, node } of changes.sparse[tree].created) remember(cache, hashKey(hash), node, sparseNodeCacheEntriesMax);
     }
   }
 
@@ -162,8 +185,12 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   output(outpoint: Outpoint): OutputRecord | undefined {
+    const key = outputKey(outpoint);
+    if (this.outputCache.has(key)) return this.outputCache.get(key);
     const row = this.statements.output.get(encodeOutpoint(outpoint)) as Row | undefined;
-    return row === undefined ? undefined : outputFromRow(outpoint, row);
+    const found = row === undefined ? undefined : outputFromRow(outpoint, row);
+    remember(this.outputCache, key, found, outputCacheEntriesMax);
+    return found;
   }
 
   hasTransaction(txHash: Uint8Array): boolean {
@@ -177,13 +204,20 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   name(name: string): NameRecord | undefined {
+    if (this.nameCache.has(name)) return this.nameCache.get(name);
     const row = this.statements.name.get(name) as Row | undefined;
-    return row === undefined ? undefined : nameFromRow(row);
+    const found = row === undefined ? undefined : nameFromRow(row);
+    remember(this.nameCache, name, found, recordCacheEntriesMax);
+    return found;
   }
 
   agent(key: Uint8Array): AgentRecord | undefined {
+    const id = hashKey(key);
+    if (this.agentCache.has(id)) return this.agentCache.get(id);
     const row = this.statements.agent.get(key) as Row | undefined;
-    return row === undefined ? undefined : agentFromRow(row);
+    const found = row === undefined ? undefined : agentFromRow(row);
+    remember(this.agentCache, id, found, recordCacheEntriesMax);
+    return found;
   }
 
   agents(): AgentRecord[] {
@@ -226,7 +260,7 @@ export class SqliteLedgerStore implements LedgerStore {
         const row = statement.get(hash) as { node: Uint8Array } | undefined;
         if (row === undefined) return undefined;
         const node = decodeSparseNode(bytes(row.node));
-        cacheNode(cache, key, node);
+        remember(cache, key, node, sparseNodeCacheEntriesMax);
         return node;
       },
     };
@@ -322,11 +356,6 @@ function prepare(db: Database.Database) {
     insertKeyEventNode: db.prepare('INSERT OR IGNORE INTO key_event_nodes (hash, node) VALUES (?, ?)'),
     deleteKeyEventNode: db.prepare('DELETE FROM key_event_nodes WHERE hash = ?'),
   };
-}
-
-function cacheNode(cache: Map<string, SparseNode>, key: string, node: SparseNode): void {
-  cache.set(key, node);
-  if (cache.size > sparseNodeCacheEntriesMax) cache.delete(cache.keys().next().value!);
 }
 
 /** A plain Uint8Array copy of a BLOB (better-sqlite3 returns Buffers, which compare differently). */

@@ -7,14 +7,17 @@ import Database from 'better-sqlite3';
 import { bytesToHex } from '../../names/index.ts';
 import { decodeOutpointStatus, outpointKey, verifyKeyEventsInHeader, verifyOutpointInHeader, verifyTransactionInHeader } from '../../agent/merkle/index.ts';
 import { keySubject } from '../../agent/ledger/apply-events.ts';
-import { proposeBlock } from '../../agent/ledger/apply-block.ts';
+import { applyBlock, proposeBlock } from '../../agent/ledger/apply-block.ts';
+import { isLiveAgent } from '../../agent/ledger/state-stake.ts';
+import { signTransaction } from '../../agent/ledger/tx-sign.ts';
+import type { UnsignedTransaction } from '../../agent/ledger/tx-types.ts';
 import { contentsDigest, memoryContents } from '../../agent/ledger/state-contents.ts';
 import { MemoryLedgerState } from '../../agent/ledger/state-memory.ts';
 import { sqliteContents } from '../../agent/ledger/store-contents.ts';
 import { ledgerSchemaVersion } from '../../agent/ledger/store-schema.ts';
 import { SqliteLedgerStore } from '../../agent/ledger/store-sqlite.ts';
 import { transactionHash } from '../../agent/ledger/tx-hash.ts';
-import { TestEconomy } from './chain.ts';
+import { minimumFee, TestEconomy, zeroAux, type Signer } from './chain.ts';
 import { parametersFromJson, type JsonParameters } from './vector-json.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'parley-ledger-sqlite-'));
@@ -149,4 +152,38 @@ test('frozen fixture: a schema v1 file written by the first version still opens 
   const next = proposeBlock(store, [], store.tip()!.header.timeMs + 1000);
   assert.ok(store.apply(next.block).ok);
   store.close();
+});
+
+test('cached reads follow commits: a transferred name retires its agent, a spent output reads as spent, a replay is a duplicate', () => {
+  const economy = new TestEconomy(53);
+  const store = SqliteLedgerStore.open(freshPath(), economy.params);
+  assert.ok(store.apply(economy.block(store, [economy.genesisTransaction()])).ok);
+  const [agent0, agent1] = economy.agents as [Signer, Signer];
+  const coin = economy.coins.shift()!;
+  // Reads fill the caches before the block that changes them.
+  assert.ok(isLiveAgent(store, agent0.publicKey, 1));
+  assert.equal(store.output(coin)?.spentHeight, null);
+  const draft: UnsignedTransaction = { version: 1, inputs: [{ txHash: coin.txHash, index: coin.index }], outputs: [{ amount: 0n, key: coin.owner.publicKey, host: agent1.publicKey }], fee: 0n, commitment: null, actions: [{ kind: 'nameTransfer', name: 'agent0', owner: coin.owner.publicKey }] };
+  const fee = minimumFee(economy.params, draft, 2);
+  const transfer = signTransaction({ ...draft, fee, outputs: [{ ...draft.outputs[0]!, amount: coin.output.amount - fee }] }, economy.parametersHash, [coin.owner.secretKey, agent0.secretKey], zeroAux);
+  assert.ok(store.apply(economy.block(store, [transfer])).ok);
+  assert.deepEqual(store.name('agent0')?.owner, coin.owner.publicKey);
+  assert.ok(!isLiveAgent(store, agent0.publicKey, 2));
+  assert.equal(store.output(coin)?.spentHeight, 1);
+  assert.equal(store.output({ txHash: transactionHash(transfer), index: 0 })?.spentHeight, null);
+  // The agent hosts nothing new, and the same bytes again are a duplicate (inputs spent: the lookup runs).
+  const next = economy.coins.shift()!;
+  const toRetired = signTransaction({ version: 1, inputs: [{ txHash: next.txHash, index: next.index }], outputs: [{ amount: next.output.amount - 1_000n, key: next.owner.publicKey, host: agent0.publicKey }], fee: 1_000n, commitment: null, actions: [] }, economy.parametersHash, [next.owner.secretKey], zeroAux);
+  economy.timeMs += 1000;
+  const header = proposeBlock(store, [], economy.timeMs).block.header;
+  const refused = applyBlock(store, { header, transactions: [toRetired] });
+  assert.ok(!refused.ok && refused.error.code === 'LEDGER_UNKNOWN_HOST');
+  const replay = applyBlock(store, { header, transactions: [transfer] });
+  assert.ok(!replay.ok && replay.error.code === 'LEDGER_DUPLICATE_TRANSACTION');
+  // A reopened file (empty caches) reads the same.
+  store.close();
+  const reopened = SqliteLedgerStore.open(store.database.name, economy.params);
+  assert.ok(!isLiveAgent(reopened, agent0.publicKey, 2));
+  assert.equal(reopened.output(coin)?.spentHeight, 1);
+  reopened.close();
 });
