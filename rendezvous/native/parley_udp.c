@@ -64,6 +64,17 @@ static napi_value int32_value(napi_env env, int32_t value) {
   return out;
 }
 
+/* The first argument of a one-argument call, a descriptor: 0, or -1 with a JavaScript error thrown. */
+static int fd_argument(napi_env env, napi_callback_info info, int32_t *fd) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], fd) != napi_ok) {
+    napi_throw_type_error(env, "PARLEY_UDP", "expected a file descriptor");
+    return -1;
+  }
+  return 0;
+}
+
 static napi_value undefined_value(napi_env env) {
   napi_value out;
   napi_get_undefined(env, &out);
@@ -107,11 +118,8 @@ static napi_value make_sockaddr(napi_env env, napi_callback_info info) {
 
 /* localPort(fd): the port the descriptor is bound to, or -errno (checks the fd is the socket). */
 static napi_value local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(env, napi_get_value_int32(env, argv[0], &fd));
+  if (fd_argument(env, info, &fd) != 0) return NULL;
   struct sockaddr_storage storage;
   socklen_t size = sizeof storage;
   int type = 0;
@@ -212,11 +220,8 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
 
 /* enableGro(fd): 0, or -errno when the kernel cannot coalesce (then every message is one datagram). */
 static napi_value enable_gro(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(env, napi_get_value_int32(env, argv[0], &fd));
+  if (fd_argument(env, info, &fd) != 0) return NULL;
   int one = 1;
   return int32_value(env, setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) == 0 ? 0 : -errno);
 }
