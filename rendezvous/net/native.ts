@@ -11,7 +11,7 @@ export interface UdpNative {
   sockaddr(host: string, port: number): Uint8Array | undefined;
   /** The port `fd` is bound to, or −errno (also when it is not a datagram socket). */
   localPort(fd: number): number;
-  /** Sends datagrams[start, start + count) with one sendmmsg: how many left, or −errno when none did. */
+  /** Sends datagrams[start, start + count) with one sendmmsg: how many datagrams went, or −errno when none did. */
   sendBatch(fd: number, datagrams: readonly Uint8Array[], sockaddrs: readonly Uint8Array[], start: number, count: number, gso: boolean): number;
   /** Turns on UDP_GRO: 0, or −errno. */
   enableGro(fd: number): number;
