@@ -105,9 +105,9 @@ function readFrame(bytes: Uint8Array): ChainFrame {
       reader.end();
       return { kind: 'subscribe' };
     case kinds.finalized: {
-      const height = reader.u64('height');
+      const height = reader.u64Number('height');
       const blockHash = reader.bytes(32, 'block hash');
-      const timeMs = reader.u64('time');
+      const timeMs = reader.u64Number('time');
       const round = reader.u32('round');
       const count = reader.u32('count');
       if (count * 32 !== reader.remaining) reader.fail('CONSENSUS_TRAILING_BYTES', 'transaction hashes');

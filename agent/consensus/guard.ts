@@ -159,7 +159,7 @@ const voteBytesBeforePolRound = consensusVoteBytes - 4;
 function decodeVoteBeforePolRound(bytes: Uint8Array): Vote | null {
   const reader = new Reader(bytes, 'guard record vote (version 1)');
   const typeCode = reader.u8('vote type');
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const round = reader.u32('round');
   const flag = reader.u8('value flag');
   const hash = reader.bytes(consensusHashBytes, 'block hash');
@@ -176,13 +176,13 @@ export function decodeGuardRecord(bytes: Uint8Array): GuardRecord {
   const reader = new Reader(bytes, 'guard record');
   const version = reader.u8('version');
   if (version !== consensusMessageVersion && version !== guardRecordVersionBeforePolRound) reader.fail('CONSENSUS_UNKNOWN_VERSION', 'unknown version');
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const round = reader.u32('round');
   const step = stepByCode.get(reader.u8('step')) ?? reader.fail('CONSENSUS_UNKNOWN_KIND', 'step');
   const digest = reader.bytes(consensusHashBytes, 'digest');
   const signature = reader.bytes(consensusSignatureBytes, 'signature');
   const hasLock = reader.u8('lock flag');
-  const lockHeight = reader.u64('lock height', consensusHeightMax);
+  const lockHeight = reader.u64Number('lock height', consensusHeightMax);
   const lockRound = reader.u32('lock round');
   const lockHash = reader.bytes(consensusHashBytes, 'lock hash');
   if (hasLock > 1 || (hasLock === 0 && (lockHeight !== 0 || lockRound !== 0 || lockHash.some((byte) => byte !== 0)))) reader.fail('CONSENSUS_NON_CANONICAL', 'lock');

@@ -45,7 +45,7 @@ function readRound(reader: Reader, field: string): number {
 function readVote(reader: Reader): Vote {
   const typeCode = reader.u8('vote type');
   if (typeCode !== 1 && typeCode !== 2) reader.fail('CONSENSUS_UNKNOWN_KIND', `vote type ${typeCode}`);
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const round = readRound(reader, 'round');
   const polRound = reader.i32('proof-of-lock round');
   const flag = reader.u8('value flag');
@@ -93,7 +93,7 @@ function readBlock(reader: Reader): Uint8Array {
 }
 
 function readProposal(reader: Reader): Proposal {
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const round = readRound(reader, 'round');
   const validRound = reader.i32('valid round');
   if (validRound < -1 || validRound >= round) reader.fail('CONSENSUS_BAD_ROUND', `valid round ${validRound} is not in −1..${round - 1}`);
@@ -127,7 +127,7 @@ function writeCertificate(writer: Writer, certificate: Certificate): Writer {
 }
 
 function readCertificate(reader: Reader): Certificate {
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const round = readRound(reader, 'round');
   const blockHash = reader.bytes(consensusHashBytes, 'block hash');
   const peerCount = reader.u16('peer count');
@@ -199,7 +199,7 @@ function writeVoteLog(writer: Writer, log: VoteLog): Writer {
 }
 
 function readVoteLog(reader: Reader): VoteLog {
-  const height = reader.u64('height', consensusHeightMax);
+  const height = reader.u64Number('height', consensusHeightMax);
   const count = reader.u16('vote count');
   if (count === 0 || count > consensusVoteLogVotesMax) reader.fail('CONSENSUS_TOO_LARGE', `vote log: ${count} votes, expected 1..${consensusVoteLogVotesMax}`);
   const votes: Vote[] = [];
@@ -262,7 +262,7 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
       message = { kind: 'evidence', evidence: readEvidence(reader) };
       break;
     case messageKinds.status: {
-      const status: Status = { height: reader.u64('height', consensusHeightMax), prevHash: reader.bytes(consensusHashBytes, 'previous hash') };
+      const status: Status = { height: reader.u64Number('height', consensusHeightMax), prevHash: reader.bytes(consensusHashBytes, 'previous hash') };
       message = { kind: 'status', status };
       break;
     }

@@ -81,7 +81,7 @@ export function encodeSimBlock(block: SimBlock): Uint8Array {
 
 export function decodeSimBlock(bytes: Uint8Array): SimBlock {
   const reader = new Reader(bytes, 'sim block');
-  const height = reader.u64('height');
+  const height = reader.u64Number('height');
   const prevHash = reader.bytes(32, 'previous hash');
   const certificate = reader.u8('certificate flag') === 1 ? decodeCertificate(reader.bytes(reader.u32('certificate length'), 'certificate')) : null;
   const evidence: Evidence[] = [];
