@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   type WalletKeyText,
 } from '../names/index.ts';
 import { ClientError } from './errors.ts';
+import { writeNewFile } from '../names/files.ts';
 
 /**
  * A wallet's data directory (`--data`, else $PARLEY_HOME, else ~/.parley): `wallet.json`
@@ -97,16 +98,6 @@ export function writeJsonAtomically(path: string, value: unknown): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
   renameSync(temporary, path);
-}
-
-/** Creates the file with `mode` from the start (O_EXCL: never overwrites, never briefly world-readable). */
-function writeNewFile(path: string, text: string, mode: number): void {
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function readSecretKey(path: string): Uint8Array {

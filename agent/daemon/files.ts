@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -19,6 +19,7 @@ import {
 import { formatAddress } from '../../rendezvous/net/index.ts';
 import { daemonPortDefault } from '../constants.ts';
 import { AgentError } from '../errors.ts';
+import { writeNewFile } from '../../names/files.ts';
 
 /**
  * An agent's data directory: `agent.json` (public settings and keys), `identity.key` and
@@ -169,16 +170,6 @@ function checkPort(port: number, field: string): number {
 
 function secretFileText(kind: string, secret: Uint8Array): string {
   return `${JSON.stringify({ kind, secretKey: bytesToHex(secret) })}\n`;
-}
-
-/** Creates the file with `mode` from the start (O_EXCL: never overwrites, never briefly world-readable). */
-function writeNewFile(path: string, text: string, mode: number): void {
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function readSecretFile(path: string, kind: string): Uint8Array {
