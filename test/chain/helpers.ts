@@ -12,23 +12,14 @@ import { ConsensusNode, devnetConsensusParams, GuardedSigner, type ConsensusPara
 import { chainParametersHash } from '../../agent/ledger/block-params.ts';
 import { encodeTransaction } from '../../agent/ledger/tx-codec.ts';
 import { signatureMessage, transactionHash } from '../../agent/ledger/tx-hash.ts';
+import { secretKeyFrom } from '../consensus/helpers.ts';
 import { fastSchnorrSign } from '../../agent/chain/fast-verify.ts';
 import type { Transaction } from '../../agent/ledger/tx-types.ts';
 
 /** In-process chains for the chain tests: real ledger files, real crypto, an in-memory network. */
 
 export function keysFrom(rng: Rng, count: number): Uint8Array[] {
-  return Array.from({ length: count }, () => {
-    for (;;) {
-      const key = rng.bytes(32);
-      try {
-        schnorrPublicKey(key);
-        return key;
-      } catch {
-        // ≥ n: draw again
-      }
-    }
-  });
+  return Array.from({ length: count }, () => secretKeyFrom(rng));
 }
 
 export const parameters = devnetParameters('parley-chain-test');

@@ -29,20 +29,23 @@ export const hasCode =
   (error: unknown): boolean =>
     error instanceof AgentError && error.code === code;
 
-/** Deterministic secret keys (BIP340-valid with overwhelming probability; checked). */
+/** A BIP340 secret key drawn from `rng` (32 bytes that are 0 or ≥ n, astronomically rare, are drawn again). */
+export function secretKeyFrom(rng: Rng): Uint8Array {
+  for (;;) {
+    const key = rng.bytes(32);
+    try {
+      schnorrPublicKey(key);
+      return key;
+    } catch {
+      // draw again
+    }
+  }
+}
+
+/** Deterministic secret keys. */
 export function secretKeys(count: number, seed = 7): Uint8Array[] {
   const rng = seededRng(seed);
-  return Array.from({ length: count }, () => {
-    for (;;) {
-      const key = rng.bytes(32);
-      try {
-        schnorrPublicKey(key);
-        return key;
-      } catch {
-        // draw again
-      }
-    }
-  });
+  return Array.from({ length: count }, () => secretKeyFrom(rng));
 }
 
 export type Fixture = {

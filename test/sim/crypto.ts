@@ -1,5 +1,6 @@
-import { bytesToHex, concatBytes, schnorrPublicKey, taggedHash, type Rng } from '../../names/index.ts';
+import { bytesToHex, concatBytes, taggedHash, type Rng } from '../../names/index.ts';
 import { bip340Crypto, type BeaconScheme, type ConsensusCrypto, type SignatureScheme } from '../../agent/consensus/index.ts';
+import { secretKeyFrom } from '../consensus/helpers.ts';
 
 /**
  * Crypto for the simulator. `fastCrypto` stands in for BIP340 and the VRF with keyed hashes
@@ -63,16 +64,6 @@ export function realCrypto(rng: Rng): SimCrypto {
         return result;
       },
     },
-    newSecretKey(source) {
-      for (;;) {
-        const candidate = source.bytes(32);
-        try {
-          schnorrPublicKey(candidate);
-          return candidate;
-        } catch {
-          // 0 or ≥ n: astronomically rare; draw again.
-        }
-      }
-    },
+    newSecretKey: secretKeyFrom,
   };
 }
